@@ -11,7 +11,7 @@ from sufficiency_sim.errors import InputError
 class _Group(click.Group):
     """A click group that turns bad input into one clear message and exit status 2."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except InputError as exc:

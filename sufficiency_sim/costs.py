@@ -1,0 +1,98 @@
+"""Weekly and one-off costs per financial year, from the placements and provision audit tables.
+
+Spot placements (agency foster care, external homes, supported accommodation, emergency
+residential, in-house and kinship allowances) cost their weekly price for every day they last.
+Local homes cost every bed, occupied or not (council-run or block-contracted), and dedicated
+emergency foster carers are paid a retainer for every place. One-off costs fall in the financial
+year of their date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sufficiency_sim.scenario import Scenario
+
+
+def weekly_costs(scenario: Scenario) -> dict[str, float]:
+    """Weekly cost of one placement by provision type (local homes are paid per bed instead)."""
+    p = scenario.provision
+    return {
+        "kinship": p.kinship.weekly_cost,
+        "inhouse_foster": p.inhouse_foster.weekly_cost,
+        "emergency_foster": p.inhouse_foster.weekly_cost,
+        "ifa": p.ifa.weekly_cost,
+        "local_home": 0.0,
+        "external_home": p.external_homes.weekly_cost,
+        "emergency_residential": p.emergency_residential.weekly_cost,
+        "supported": p.supported.weekly_cost,
+        "placed_with_parents": p.placed_with_parents.weekly_cost,
+        "adoption": p.adoption.weekly_cost,
+    }
+
+
+def year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First day of collection/financial year `year` and the day after its last (1 April)."""
+    return pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 4, 1)
+
+
+def overlap_days(start: pd.Series, end: pd.Series, year: int) -> np.ndarray:
+    """Days of each [start, end) interval (open end = still going) inside year `year`."""
+    first, after = year_bounds(year)
+    lo = start.where(start > first, first)
+    hi = end.fillna(after)
+    hi = hi.where(hi < after, after)
+    days = (hi - lo).dt.days.to_numpy(dtype=float)
+    return np.clip(days, 0.0, None)
+
+
+def one_off_costs(scenario: Scenario) -> list[tuple[dt.date, float]]:
+    """Every one-off cost of the scenario with its date (declared ones and local homes')."""
+    items = [(cost.date, cost.amount_gbp) for cost in scenario.one_off_costs]
+    for home in scenario.provision.local_homes:
+        if home.one_off_cost:
+            items.append((home.opens or scenario.start_date, home.one_off_cost))
+    return items
+
+
+def costs_by_year(
+    placements: pd.DataFrame,
+    provision: pd.DataFrame,
+    scenario: Scenario,
+    years: list[int] | tuple[int, ...],
+) -> pd.DataFrame:
+    """Cost per financial year: columns year, placement_cost_gbp, provision_cost_gbp,
+    one_off_cost_gbp, cost_gbp (their sum)."""
+    weekly = weekly_costs(scenario)
+    placement_weekly = placements["provision_type"].map(weekly).fillna(0.0).to_numpy()
+    home_weekly = {home.name: home.weekly_cost_per_bed for home in scenario.provision.local_homes}
+    retainer = scenario.provision.inhouse_foster.emergency_weekly_retainer
+    per_place = np.where(
+        provision["provision_type"].eq("local_home"),
+        provision["name"].map(home_weekly).fillna(0.0),
+        np.where(provision["provision_type"].eq("emergency_foster"), retainer, 0.0),
+    ) * provision["places"].to_numpy(dtype=float)
+    one_offs = one_off_costs(scenario)
+    rows = []
+    for year in years:
+        days = overlap_days(placements["start"], placements["end"], year)
+        placement_cost = float((days * placement_weekly).sum() / 7.0)
+        place_days = overlap_days(provision["from"], provision["to"], year)
+        provision_cost = float((place_days * per_place).sum() / 7.0)
+        first, after = year_bounds(year)
+        one_off = float(
+            sum(amount for date, amount in one_offs if first <= pd.Timestamp(date) < after)
+        )
+        rows.append(
+            {
+                "year": year,
+                "placement_cost_gbp": placement_cost,
+                "provision_cost_gbp": provision_cost,
+                "one_off_cost_gbp": one_off,
+                "cost_gbp": placement_cost + provision_cost + one_off,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,193 @@
+"""What a replication did, turned into SSDA903 episodes and header plus two audit tables.
+
+Columns come out as plain lists (dates as proleptic Gregorian ordinals) so that the model needs
+no pandas; the experiment layer turns them into frames. Children who left care before the start
+date are left out: they cannot affect any reported year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sufficiency_sim.model.processes import Simulation
+
+Columns = dict[str, list[Any]]
+
+EPISODE_FIELDS = (
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+    "PL_LOCATION",
+    "PL_DISTANCE",
+)
+HEADER_FIELDS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
+PLACEMENT_FIELDS = (
+    "child",
+    "start",
+    "end",
+    "provision_type",
+    "resource_id",
+    "location",
+    "distance",
+    "ending_reason",
+    "planned",
+    "bridging",
+    "place",
+    "provider",
+)
+PROVISION_FIELDS = ("resource_id", "provision_type", "name", "places", "from", "to")
+
+
+@dataclass
+class RunHistory:
+    """One replication's output: 903 tables and audit tables as columns of plain values."""
+
+    episodes: Columns
+    header: Columns
+    placements: Columns
+    provision: Columns
+    start_ordinal: int
+    end_ordinal: int
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def _columns(names: tuple[str, ...]) -> Columns:
+    return {name: [] for name in names}
+
+
+def child_id(index: int) -> str:
+    """The synthetic CHILD identifier of the index-th simulated child."""
+    return f"SIM{index + 1:07d}"
+
+
+def _legal_status_on(legal: list[tuple[int, str]], day: int) -> str:
+    status = legal[0][1]
+    for change_day, code in legal:
+        if change_day <= day:
+            status = code
+        else:
+            break
+    return status
+
+
+def build_history(sim: Simulation) -> RunHistory:
+    """Convert the simulation's children, placements and provision into output columns."""
+    ord0 = sim.ord0
+    episodes, header = _columns(EPISODE_FIELDS), _columns(HEADER_FIELDS)
+    placements = _columns(PLACEMENT_FIELDS)
+    for child in sim.children:
+        kept = [p for p in child.placements if p.end is None or p.end > p.start]
+        if not kept or (child.left and kept[-1].end < sim.start_day):
+            continue
+        cid = child_id(child.idx)
+        header["CHILD"].append(cid)
+        header["SEX"].append(str(child.sex))
+        header["DOB"].append(ord0 + child.dob)
+        for name in ("ETHNIC", "UPN", "MOTHER", "MC_DOB"):
+            header[name].append(None)
+        _child_episodes(child, kept, cid, ord0, episodes)
+        for p in kept:
+            placements["child"].append(cid)
+            placements["start"].append(ord0 + p.start)
+            placements["end"].append(None if p.end is None else ord0 + p.end)
+            placements["provision_type"].append(p.kind)
+            placements["resource_id"].append(p.rid)
+            placements["location"].append(p.location)
+            placements["distance"].append(p.distance)
+            placements["ending_reason"].append(p.reason)
+            placements["planned"].append(None if p.end is None else p.planned)
+            placements["bridging"].append(p.bridging)
+            placements["place"].append(p.place)
+            placements["provider"].append(p.provider)
+    provision = _columns(PROVISION_FIELDS)
+    for household in sim.foster:
+        provision["resource_id"].append(household.rid)
+        provision["provision_type"].append(
+            "emergency_foster" if household.emergency else "inhouse_foster"
+        )
+        provision["name"].append(None)
+        provision["places"].append(household.approved)
+        provision["from"].append(ord0 + household.start)
+        provision["to"].append(None if household.end is None else ord0 + household.end)
+    for home in sim.homes:
+        provision["resource_id"].append(home.rid)
+        provision["provision_type"].append("local_home")
+        provision["name"].append(home.name)
+        provision["places"].append(home.beds)
+        provision["from"].append(ord0 + home.open_day)
+        provision["to"].append(None if home.close_day is None else ord0 + home.close_day)
+    return RunHistory(
+        episodes=episodes,
+        header=header,
+        placements=placements,
+        provision=provision,
+        start_ordinal=ord0 + sim.start_day,
+        end_ordinal=ord0 + sim.end_day,
+        stats={
+            "events": sim.events,
+            "entries": sim.entries,
+            "exits": sim.exits,
+            "children": len(sim.children),
+        },
+    )
+
+
+def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns) -> None:
+    """Split the child's placements at legal status changes into 903 episodes."""
+    legal = child.legal
+    rows: list[list[Any]] = []
+    previous_ls = None
+    last_index = len(kept) - 1
+    for index, p in enumerate(kept):
+        cuts = [p.start] + [d for d, _ in legal if p.start < d and (p.end is None or d < p.end)]
+        for cut_index, day in enumerate(cuts):
+            ls = _legal_status_on(legal, day)
+            if not rows:
+                rne = "S"
+            elif cut_index == 0:
+                changed_ls = ls != previous_ls
+                if p.same_carer:
+                    rne = "U" if changed_ls else "T"
+                else:
+                    rne = "B" if changed_ls else "P"
+            else:
+                rne = "L"
+            end = cuts[cut_index + 1] if cut_index + 1 < len(cuts) else p.end
+            last_of_placement = cut_index == len(cuts) - 1
+            reason = p.reason if last_of_placement and index < last_index else None
+            rows.append(
+                [
+                    cid,
+                    ord0 + day,
+                    rne,
+                    ls,
+                    child.cin,
+                    p.place,
+                    p.provider,
+                    None if end is None else ord0 + end,
+                    "X1",
+                    reason,
+                    None,
+                    None,
+                    p.rid,
+                    "IN" if p.location == "in" else "OUT",
+                    p.distance,
+                ]
+            )
+            previous_ls = ls
+    rows[-1][8] = child.exit_rec if child.left else None
+    for row in rows:
+        for name, value in zip(EPISODE_FIELDS, row, strict=True):
+            out[name].append(value)

@@ -1,0 +1,1145 @@
+"""The simulation: arrivals, children's journeys, endings, searches, carers joining and leaving.
+
+Time is in whole days from the start of the warm-up. Arrivals, recruitment and campaigns are
+SimPy processes. A child's journey is a state machine driven by SimPy timeouts: each child has one
+pending event (leaving care, a planned transition, a breakdown, the end of a search); when
+something changes its situation (a place offered, a carer leaving) the pending event is superseded
+by bumping the child's version, and stale timeouts are ignored when they fire.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sufficiency_sim.model import matching
+from sufficiency_sim.model.history import RunHistory, build_history
+from sufficiency_sim.model.matching import NEED_RANK, Offer
+from sufficiency_sim.model.provision import FosterPool, Home, HomePool, Household
+from sufficiency_sim.model.streams import Streams
+
+YEAR = 365.25
+LN2 = math.log(2.0)
+BAND_OF_AGE = ["0"] + ["1-4"] * 4 + ["5-9"] * 5 + ["10-15"] * 6 + ["16-17"] * 3
+UNPLANNED_CARER_REASONS = ("CLOSE", "APPRR")
+K3_FROM = dt.date(2023, 4, 1)  # registered supported accommodation (K3) from 2023/24
+
+
+class Placement:
+    """One placement of one child, as it happened."""
+
+    __slots__ = (
+        "breakdown_day",
+        "bridging",
+        "distance",
+        "end",
+        "kind",
+        "location",
+        "mismatch",
+        "move_day",
+        "place",
+        "planned",
+        "provider",
+        "reason",
+        "resource",
+        "rid",
+        "same_carer",
+        "start",
+        "stepback_day",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        resource: Any,
+        rid: str,
+        location: str,
+        distance: float,
+        start: int,
+        place: str,
+        provider: str,
+        bridging: bool,
+        same_carer: bool,
+    ) -> None:
+        self.kind = kind
+        self.resource = resource
+        self.rid = rid
+        self.location = location
+        self.distance = distance
+        self.start = start
+        self.end: int | None = None
+        self.place = place
+        self.provider = provider
+        self.bridging = bridging
+        self.same_carer = same_carer
+        self.reason: str | None = None
+        self.planned = True
+        self.mismatch = False
+        self.breakdown_day = math.inf
+        self.move_day = math.inf
+        self.stepback_day = math.inf
+
+
+class Child:
+    """A child in (or once in) care, with the pathway drawn at entry."""
+
+    __slots__ = (
+        "age_band",
+        "cin",
+        "dob",
+        "entry",
+        "exit_day",
+        "exit_rec",
+        "group_size",
+        "idx",
+        "kinship",
+        "left",
+        "legal",
+        "market_day",
+        "market_offer",
+        "need",
+        "pfa_day",
+        "placement",
+        "placements",
+        "pwp_day",
+        "queue_key",
+        "rng",
+        "route",
+        "sex",
+        "source",
+        "supported_day",
+        "version",
+    )
+
+    def __init__(self, idx: int, source: str, rng: np.random.Generator) -> None:
+        self.idx = idx
+        self.source = source
+        self.rng = rng
+        self.placement: Placement | None = None
+        self.placements: list[Placement] = []
+        self.version = 0
+        self.queue_key: tuple | None = None
+        self.market_day = math.inf
+        self.market_offer: Offer | None = None
+        self.left = False
+        self.pfa_day = math.inf
+        self.pwp_day = math.inf
+        self.supported_day = math.inf
+
+
+def _pick(shares: dict, u: float) -> Any:
+    """Inverse-CDF choice from a mapping of shares (in the mapping's order)."""
+    total = 0.0
+    last = None
+    for key, share in shares.items():
+        total += share
+        last = key
+        if u < total:
+            return key
+    return last
+
+
+def _lognormal_days(duration, z: float) -> int:
+    """A whole number of days (at least 1) from a lognormal given by median and sigma."""
+    return max(1, round(duration.median_days * math.exp(duration.sigma * z)))
+
+
+class Simulation:
+    """One replication of one scenario."""
+
+    def __init__(
+        self,
+        scenario,
+        seed: int,
+        replication: int,
+        check_invariants: bool = False,
+        on_event: Callable[[Simulation], None] | None = None,
+    ) -> None:
+        self.sc = scenario
+        self.env = simpy.Environment()
+        self.streams = Streams(seed, replication)
+        self.check_invariants = check_invariants
+        self.on_event = on_event
+        start = scenario.start_date
+        self.t0 = start.replace(year=start.year - scenario.warmup_years)
+        self.ord0 = self.t0.toordinal()
+        self.start_day = start.toordinal() - self.ord0
+        self.end_day = scenario.end_date.toordinal() - self.ord0
+        self.k3_day = K3_FROM.toordinal() - self.ord0
+        self.children: list[Child] = []
+        self.entries = 0
+        self.exits = 0
+        self.events = 0
+        self.foster = FosterPool()
+        self.homes = HomePool()
+        self.queue: list[tuple[tuple, Child]] = []
+        self._queue_seq = 0
+        self._freed: list[Any] = []
+        self._rid_counter: dict[str, int] = {}
+        self.provision_log: list[tuple[str, str, int, int, int | None, str, float]] = []
+        self._retention_days = sorted(
+            (self._day(change.start), change.deregistration_multiplier)
+            for change in scenario.carers.retention
+        )
+        self._household_rng = self.streams.get("carers.households")
+        self._leave_rng = self.streams.get("carers.deregistration")
+        self._setup_provision()
+        self.env.process(self._arrivals("entries", None))
+        for surge in scenario.entries.surges:
+            self.env.process(self._arrivals(f"surge:{surge.name}", surge))
+        self.env.process(self._enquiries("carers.enquiries", None))
+        for campaign in scenario.carers.campaigns:
+            self.env.process(self._enquiries(f"carers.campaign:{campaign.name}", campaign))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _day(self, date: dt.date) -> int:
+        return date.toordinal() - self.ord0
+
+    def _rid(self, prefix: str) -> str:
+        n = self._rid_counter.get(prefix, 0) + 1
+        self._rid_counter[prefix] = n
+        return f"{prefix}-{n:05d}"
+
+    def _at(self, day: float, callback: Callable[[], None]) -> None:
+        delay = max(0.0, day - self.env.now)
+        event = self.env.timeout(delay)
+        event.callbacks.append(lambda _event: callback())
+
+    def _distance(self, location: str, rng: np.random.Generator) -> float:
+        if location == "in":
+            return round(float(rng.uniform(0.3, 6.0)), 1)
+        if location == "near":
+            return round(float(rng.uniform(5.0, 20.0)), 1)
+        return round(20.1 + float(rng.lognormal(math.log(25.0), 0.7)), 1)
+
+    def _age(self, child: Child, day: float) -> int:
+        return min(17, max(0, int((day - child.dob) / YEAR)))
+
+    def _birthday(self, child: Child, years: int) -> int:
+        dob = dt.date.fromordinal(self.ord0 + child.dob)
+        try:
+            birthday = dob.replace(year=dob.year + years)
+        except ValueError:  # 29 February
+            birthday = dt.date(dob.year + years, 3, 1)
+        return birthday.toordinal() - self.ord0
+
+    # ------------------------------------------------------------------ provision
+
+    def _new_household(self, day: int, emergency: bool) -> Household:
+        cfg = self.sc.provision.inhouse_foster
+        rng = self._household_rng
+        u = rng.random(8)
+        top = NEED_RANK[cfg.max_needs]
+        if emergency:
+            approved, low, high, max_need = cfg.emergency_places, 0, 17, min(top, 1)
+            places = approved
+        else:
+            approved = _pick(cfg.places_mix, u[0])
+            places = max(
+                1, approved - int((u[4 : 4 + approved] < cfg.unavailable_place_share).sum())
+            )
+            age_range = _pick({r: r.share for r in cfg.age_ranges}, u[1])
+            low, high = age_range.min_age, age_range.max_age
+            max_need = top if u[3] < cfg.complex_share else 0
+        location = _pick(cfg.location_mix, u[2])
+        household = Household(
+            self._rid("FC"),
+            places,
+            low,
+            high,
+            emergency,
+            location,
+            self._distance(location, rng),
+            day,
+            max_need,
+            approved,
+        )
+        self.foster.add(household)
+        return household
+
+    def _setup_provision(self) -> None:
+        cfg = self.sc.provision.inhouse_foster
+        for _ in range(cfg.households):
+            household = self._new_household(0, emergency=False)
+            self._schedule_household(household, self.start_day)
+        for _ in range(cfg.emergency_households):
+            household = self._new_household(0, emergency=True)
+            self._schedule_household(household, self.start_day)
+        rng = self.streams.get("provision.homes")
+        for spec in self.sc.provision.local_homes:
+            open_day = max(0, self._day(spec.opens)) if spec.opens else 0
+            close_day = self._day(spec.closes) if spec.closes else None
+            home = Home(
+                self._rid("LH"),
+                spec.name,
+                spec.beds,
+                spec.min_age,
+                spec.max_age,
+                spec.admits,
+                spec.max_high_need,
+                spec.provider,
+                spec.location,
+                self._distance(spec.location, rng),
+                open_day,
+                close_day,
+            )
+            self.homes.add(home)
+            self._at(open_day, lambda h=home: self._open_home(h))
+            if close_day is not None:
+                self._at(close_day, lambda h=home: self._close_home(h))
+
+    def _open_home(self, home: Home) -> None:
+        if home.close_day is not None and self.env.now >= home.close_day:
+            return
+        home.is_open = True
+        self._freed.append(home)
+        self._after_event()
+
+    def _close_home(self, home: Home) -> None:
+        home.is_open = False
+        for idx in list(home.occupants):
+            child = self.children[idx]
+            self._end_placement(child, "CLOSE", planned=False)
+            self._place(child)
+            self._schedule(child)
+        self._after_event()
+
+    # ------------------------------------------------------------------ carers
+
+    def _retention_multiplier(self, day: float) -> tuple[float, float]:
+        """The deregistration multiplier in force on `day`, and the day it next changes."""
+        multiplier, next_change = 1.0, math.inf
+        for change_day, value in self._retention_days:
+            if change_day <= day:
+                multiplier = value
+            else:
+                next_change = change_day
+                break
+        return multiplier, next_change
+
+    def _schedule_household(self, household: Household, from_day: float | None = None) -> None:
+        """Draw when the household next leaves (memoryless; redrawn when its hazard changes)."""
+        carers = self.sc.carers
+        now = max(self.env.now if from_day is None else from_day, self.start_day)
+        multiplier, next_change = self._retention_multiplier(now)
+        if household.boost_until > now:
+            multiplier *= self.sc.endings.carer_leave_after_breakdown_multiplier
+            next_change = min(next_change, household.boost_until)
+        rate = carers.deregistration_rate_per_year * multiplier
+        wait = self._leave_rng.exponential(YEAR / rate) if rate > 0 else math.inf
+        household.version += 1
+        version = household.version
+        if now + wait >= next_change:
+            if next_change < self.end_day:
+                self._at(next_change, lambda: self._household_redraw(household, version))
+        elif now + wait < self.end_day:
+            self._at(math.ceil(now + wait), lambda: self._household_leaves(household, version))
+
+    def _household_redraw(self, household: Household, version: int) -> None:
+        if household.version == version and household.status != "gone":
+            self._schedule_household(household)
+
+    def _household_leaves(self, household: Household, version: int) -> None:
+        if household.version != version or household.status == "gone":
+            return
+        self.events += 1
+        carers = self.sc.carers
+        if not household.occupants:
+            self._retire(household)
+        elif self._leave_rng.random() < carers.leave_while_occupied_share:
+            service = self._leave_rng.random() < carers.service_initiated_share
+            reason = "APPRR" if service else "CLOSE"
+            for idx in list(household.occupants):
+                child = self.children[idx]
+                self._end_placement(child, reason, planned=False)
+                self._place(child)
+                self._schedule(child)
+            self._retire(household)
+        else:
+            household.status = "leaving"
+            self.foster.refresh(household)
+        self._after_event()
+
+    def _retire(self, household: Household) -> None:
+        household.status = "gone"
+        household.end = int(self.env.now)
+        household.version += 1
+        self.foster.refresh(household)
+
+    def _enquiries(self, name: str, campaign) -> Any:
+        """Enquiries from prospective carers: a Poisson process from the start date."""
+        carers = self.sc.carers
+        rng = self.streams.get(name)
+        if campaign is None:
+            rate, start, end = carers.enquiries_per_year, self.start_day, self.end_day
+        else:
+            rate = campaign.extra_enquiries_per_year
+            start = max(self.start_day, self._day(campaign.start))
+            end = min(self.end_day, self._day(campaign.end)) if campaign.end else self.end_day
+        if rate <= 0:
+            return
+        if start > self.env.now:
+            yield self.env.timeout(start - self.env.now)
+        t = float(start)
+        conversion = carers.application_rate * carers.approval_rate
+        while True:
+            t += rng.exponential(YEAR / rate)
+            if t >= end:
+                return
+            u, z = rng.random(), rng.standard_normal()
+            if u >= conversion:
+                continue
+            approval = t + _lognormal_days(carers.assessment, z)
+            if approval < self.end_day:
+                self._at(approval, self._approve_household)
+
+    def _approve_household(self) -> None:
+        self.events += 1
+        household = self._new_household(int(self.env.now), emergency=False)
+        self._schedule_household(household)
+        self._freed.append(household)
+        self._after_event()
+
+    # ------------------------------------------------------------------ arrivals
+
+    def _entry_rate(self, t: float) -> float:
+        entries = self.sc.entries
+        rate = entries.rate_per_year
+        if t > self.start_day and entries.trend_pct_per_year:
+            rate *= (1 + entries.trend_pct_per_year / 100.0) ** ((t - self.start_day) / YEAR)
+        if entries.seasonality_amplitude:
+            date = dt.date.fromordinal(self.ord0 + int(t))
+            peak = dt.date(date.year, entries.seasonality_peak_month, 15)
+            phase = 2 * math.pi * (date - peak).days / YEAR
+            rate *= 1 + entries.seasonality_amplitude * math.cos(phase)
+        return rate
+
+    def _arrivals(self, source: str, surge) -> Any:
+        """Groups of siblings entering care, as a (thinned) Poisson process in calendar time."""
+        entries = self.sc.entries
+        rng = self.streams.get(f"arrivals:{source}")
+        if surge is None:
+            mean_group = sum(size * share for size, share in entries.sibling_group_mix.items())
+            growth = max(1.0, (1 + entries.trend_pct_per_year / 100.0) ** self.sc.horizon_years)
+            rate_max = entries.rate_per_year * growth * (1 + entries.seasonality_amplitude)
+            start, end = 0.0, float(self.end_day)
+        else:
+            mean_group = 1.0
+            rate_max = surge.rate_per_year
+            start = float(max(0, self._day(surge.start)))
+            end = (
+                float(min(self.end_day, self._day(surge.end))) if surge.end else float(self.end_day)
+            )
+        if rate_max <= 0:
+            return
+        group_rate = rate_max / mean_group
+        t, index = start, 0
+        while True:
+            t += rng.exponential(YEAR / group_rate)
+            if t >= end:
+                return
+            if surge is None and rng.random() * rate_max > self._entry_rate(t):
+                continue
+            day = int(t)
+            if day > self.env.now:
+                yield self.env.timeout(day - self.env.now)
+            self._admit_group(source, index, surge)
+            index += 1
+
+    def _admit_group(self, source: str, index: int, surge) -> None:
+        """Create the children of one entering group, draw their pathway and place them."""
+        self.events += 1
+        sc = self.sc
+        entries, pathways = sc.entries, sc.pathways
+        now = int(self.env.now)
+        g = self.streams.fresh(f"group:{source}", index)
+        u = g.random(10)
+        z = g.standard_normal(2)
+        if surge is None:
+            size = _pick(entries.sibling_group_mix, u[0])
+            band = _pick(entries.age_mix, u[1])
+        else:
+            size, band = 1, surge.age_band
+        low, high = sc_age_range(band)
+        eldest = low + min(high - low, int(u[2] * (high - low + 1)))
+        route = (
+            surge.route
+            if surge is not None and surge.route
+            else _pick(pathways.route_mix_by_age[band], u[3])
+        )
+        legal = _pick(entries.legal_status_mix, u[4])
+        if route == "adoption" and legal == "V2":
+            legal = "C1"
+        kinship = u[5] < sc.provision.kinship.available_by_age[band]
+        duration = (
+            math.inf if route == "long_term" else _lognormal_days(pathways.durations[route], z[0])
+        )
+        planned_exit = now + duration
+        group: list[Child] = []
+        for j in range(size):
+            age = eldest if j == 0 else max(0, eldest - 1 - int(g.integers(0, 4)))
+            child = Child(
+                len(self.children), source, self.streams.fresh(f"child:{source}", index, j)
+            )
+            self._init_child(
+                child, now, age, route, legal, kinship, planned_exit, surge, size, z[1]
+            )
+            self.children.append(child)
+            group.append(child)
+            self.entries += 1
+        self._place_group(group)
+        for child in group:
+            self._schedule(child)
+        self._after_event()
+
+    def _init_child(
+        self,
+        child: Child,
+        now: int,
+        age: int,
+        route: str,
+        legal: str,
+        kinship: bool,
+        planned_exit: float,
+        surge,
+        size: int,
+        z_order: float,
+    ) -> None:
+        sc = self.sc
+        pathways = sc.pathways
+        rng = child.rng
+        u = rng.random(8)
+        zc = rng.standard_normal(3)
+        child.entry = now
+        child.group_size = size
+        child.sex = 2 if u[0] < sc.entries.female_share else 1
+        child.dob = now - int(age * YEAR) - int(u[1] * 365)
+        child.age_band = BAND_OF_AGE[self._age(child, now)]
+        if surge is not None and surge.needs:
+            child.need = surge.needs
+        else:
+            child.need = _pick(sc.entries.needs_by_age[child.age_band], u[2])
+        child.route = route
+        child.kinship = kinship
+        child.cin = _pick(CIN_MIX, u[3])
+        adult = self._birthday(child, 18)
+        child.exit_day = int(min(planned_exit, adult))
+        if child.exit_day <= now:
+            child.exit_day = now + 1
+        at_18 = child.exit_day >= adult
+        if at_18:
+            child.exit_rec = "AT18"  # decided when the child leaves, from the placement then
+        elif route == "adoption":
+            child.exit_rec = "E11" if u[4] < 0.6 else "E12"
+        elif route == "return_home":
+            child.exit_rec = "E4A" if u[4] < 0.85 else "E13"
+        elif route == "sgo":
+            child.exit_rec = "SGO"
+        elif route == "cao":
+            child.exit_rec = "E41"
+        else:
+            child.exit_rec = "E3" if u[4] < 0.4 else ("E8" if u[4] < 0.85 else "E4B")
+        legal_changes = [(now, legal)]
+        current = legal
+        if current in ("L1", "L2"):
+            current = "C1"
+            legal_changes.append((now + (2 if legal == "L1" else 8), current))
+        if current == "C1":
+            legal_changes.append(
+                (legal_changes[-1][0] + _lognormal_days(pathways.full_order_after, zc[0]), "C2")
+            )
+        if route == "adoption" and not at_18:
+            order = _lognormal_days(pathways.adoption_order_after_placement, z_order)
+            child.pfa_day = max(now + 30, child.exit_day - order)
+            if child.pfa_day >= child.exit_day:
+                child.pfa_day = math.inf
+            else:
+                legal_changes = [c for c in legal_changes if c[0] < child.pfa_day - 30]
+                legal_changes.append((max(now + 1, child.pfa_day - 30), "E1"))
+        if route == "return_home" and not at_18 and u[5] < pathways.placed_with_parents_share:
+            day = child.exit_day - _lognormal_days(pathways.placed_with_parents_before_exit, zc[1])
+            if day > now:
+                child.pwp_day = day
+        if at_18 and u[6] < pathways.supported_move_share:
+            day = self._birthday(child, 16) + int(u[7] * 1.5 * YEAR)
+            if now < day < child.exit_day - 30:
+                child.supported_day = day
+        child.legal = [c for c in legal_changes if c[0] < child.exit_day]
+
+    # ------------------------------------------------------------------ placing
+
+    def _market_offer(self, token: str, market, need: str, u: np.ndarray, z: float) -> Offer | None:
+        if u[0] >= market.offer_probability[need]:
+            return None
+        location = _pick(market.location_mix, u[1])
+        delay = 0 if u[2] < market.same_day_probability else _lognormal_days(market.search, z)
+        return Offer(token, location, delay)
+
+    def _offers(self, child: Child, age: int, places: int, exclude: Any) -> dict[str, Offer | None]:
+        """What each preferred kind of provision could offer this child now.
+
+        Every search draws the same number of random numbers from the child's stream whatever is
+        free, so that scenarios differing only in capacity keep the same luck (common random
+        numbers)."""
+        provision = self.sc.provision
+        u = child.rng.random(10)
+        z = child.rng.standard_normal(3)
+        offers: dict[str, Offer | None] = {}
+        for token in self.sc.matching.preferences[child.need]:
+            offer = None
+            if token == "kinship":
+                if child.kinship:
+                    offer = Offer(token, _pick(provision.kinship.location_mix, u[9]))
+            elif token == "inhouse_foster":
+                if NEED_RANK[child.need] <= NEED_RANK[provision.inhouse_foster.max_needs]:
+                    household = self.foster.find(age, places, False, NEED_RANK[child.need])
+                    if household is not None and household is not exclude:
+                        offer = Offer(token, household.location, 0, household)
+            elif token == "local_home":
+                home = self.homes.find(age, child.need)
+                if home is not None and home is not exclude:
+                    offer = Offer(token, home.location, 0, home)
+            elif token in ("ifa_local", "ifa_distant"):
+                offer = offers.get("ifa_local") or offers.get("ifa_distant")
+                if offer is None:
+                    offer = self._market_offer(token, provision.ifa, child.need, u[0:3], z[0])
+                offer = Offer(token, offer.location, offer.delay_days) if offer else None
+            elif token == "external_home":
+                offer = self._market_offer(
+                    token, provision.external_homes, child.need, u[3:6], z[1]
+                )
+            elif token == "supported" and age >= provision.supported.min_age:
+                offer = self._market_offer(token, provision.supported, child.need, u[6:9], z[2])
+            offers[token] = offer
+        return offers
+
+    def _place_group(self, group: list[Child]) -> None:
+        """Place an entering group of siblings together where a household has room."""
+        if len(group) == 1:
+            self._place(group[0])
+            return
+        eldest = group[0]
+        age = self._age(eldest, self.env.now)
+        offers = self._offers(eldest, age, len(group), None)
+        choice = matching.decide(self.sc.matching.preferences[eldest.need], offers)
+        if (
+            choice is not None
+            and choice.delay_days == 0
+            and choice.kind in ("kinship", "inhouse_foster", "ifa")
+        ):
+            shared_rid = None
+            for child in group:
+                self._start_from_offer(child, choice, shared_rid)
+                shared_rid = child.placement.rid
+            return
+        if (
+            not self.sc.matching.split_siblings
+            and choice is not None
+            and choice.kind in ("kinship", "inhouse_foster", "ifa")
+        ):
+            for child in group:
+                self._bridge(child, choice)
+            return
+        for child in group:
+            self._place(child)
+
+    def _place(self, child: Child, exclude: Any = None) -> None:
+        """Find the child a placement now: the preferred one, or a bridging one meanwhile."""
+        age = self._age(child, self.env.now)
+        offers = self._offers(child, age, 1, exclude)
+        choice = matching.decide(self.sc.matching.preferences[child.need], offers)
+        if choice is not None and choice.delay_days == 0:
+            self._start_from_offer(child, choice)
+        else:
+            self._bridge(child, choice)
+
+    def _bridge(self, child: Child, target: Offer | None) -> None:
+        """A bridging placement while the search goes on; the child joins the search queue."""
+        now = int(self.env.now)
+        age = self._age(child, now)
+        household = None
+        if child.need != "specialist":
+            household = self.foster.find(age, 1, True, NEED_RANK[child.need])
+        if household is not None:
+            self._start(
+                child,
+                "emergency_foster",
+                household,
+                household.rid,
+                household.location,
+                household.distance,
+                "U6",
+                "PR1",
+                bridging=True,
+            )
+        else:
+            cfg = self.sc.provision.emergency_residential
+            u = child.rng.random(2)
+            location = _pick(cfg.location_mix, u[0])
+            self._start(
+                child,
+                "emergency_residential",
+                None,
+                self._rid("ER"),
+                location,
+                self._distance(location, child.rng),
+                "K2",
+                "PR4",
+                bridging=True,
+            )
+        delay = (
+            target.delay_days
+            if target is not None
+            else _lognormal_days(self.sc.provision.external_homes.search, 0.0)
+        )
+        child.market_day = now + max(1, delay)
+        child.market_offer = target if target is not None and target.resource is None else None
+        self._enqueue(child, bridging=True)
+
+    def _start_from_offer(self, child: Child, offer: Offer, shared_rid: str | None = None) -> None:
+        provision = self.sc.provision
+        long_term = child.route == "long_term"
+        kind = offer.kind
+        u = child.rng.random()
+        if kind == "kinship":
+            self._start(
+                child,
+                kind,
+                None,
+                shared_rid or self._rid("KIN"),
+                offer.location,
+                self._distance(offer.location, child.rng),
+                "U1" if long_term else "U3",
+                "PR1",
+            )
+        elif kind in ("inhouse_foster", "local_home"):
+            res = offer.resource
+            place = ("U4" if long_term else "U6") if kind == "inhouse_foster" else "K2"
+            provider = "PR1" if kind == "inhouse_foster" else res.provider
+            self._start(child, kind, res, res.rid, res.location, res.distance, place, provider)
+        else:
+            market = {
+                "ifa": provision.ifa,
+                "external_home": provision.external_homes,
+                "supported": provision.supported,
+            }[kind]
+            provider = "PR4" if u < market.private_share else "PR5"
+            if kind == "ifa":
+                place, prefix = ("U4" if long_term else "U6"), "IFA"
+            elif kind == "external_home":
+                place, prefix = "K2", "EH"
+            else:
+                place = "K3" if self.env.now >= self.k3_day else "H5"
+                prefix = "SA"
+            self._start(
+                child,
+                kind,
+                None,
+                shared_rid or self._rid(prefix),
+                offer.location,
+                self._distance(offer.location, child.rng),
+                place,
+                provider,
+            )
+
+    def _start(
+        self,
+        child: Child,
+        kind: str,
+        resource: Any,
+        rid: str,
+        location: str,
+        distance: float,
+        place: str,
+        provider: str,
+        bridging: bool = False,
+        same_carer: bool = False,
+    ) -> None:
+        """Begin a placement: occupy the resource and draw when it might break down."""
+        endings = self.sc.endings
+        now = int(self.env.now)
+        placement = Placement(
+            kind, resource, rid, location, distance, now, place, provider, bridging, same_carer
+        )
+        placement.mismatch = matching.is_mismatch(kind, child.need)
+        multiplier = (
+            endings.age_multiplier[BAND_OF_AGE[self._age(child, now)]]
+            * endings.needs_multiplier[child.need]
+            * endings.location_multiplier[location]
+        )
+        if bridging:
+            multiplier *= endings.bridging_multiplier
+        if placement.mismatch:
+            multiplier *= endings.mismatch_multiplier
+        if isinstance(resource, Home):
+            peers = sum(1 for idx in resource.occupants if self.children[idx].need != "standard")
+            if child.need != "standard" and peers:
+                multiplier *= endings.high_need_peer_multiplier**peers
+        u = child.rng.random(2)
+        shape = endings.weibull_shape
+        scale = endings.median_days[kind] / LN2 ** (1.0 / shape)
+        placement.breakdown_day = now + max(
+            1, math.ceil(scale * (-math.log1p(-u[0]) / multiplier) ** (1.0 / shape))
+        )
+        move_rate = endings.planned_move_rate_per_year.get(kind, 0.0)
+        if move_rate > 0:
+            placement.move_day = now + max(1, math.ceil(-math.log1p(-u[1]) * YEAR / move_rate))
+        step_back = self.sc.matching.step_back
+        if (
+            step_back.enabled
+            and not bridging
+            and kind not in ("kinship", "adoption", "placed_with_parents")
+            and (
+                location in step_back.from_locations or (step_back.mismatch and placement.mismatch)
+            )
+        ):
+            placement.stepback_day = now + max(0, math.ceil(step_back.after_days))
+        if resource is not None:
+            resource.occupants.append(child.idx)
+            if isinstance(resource, Household):
+                self.foster.refresh(resource)
+            elif child.need == "specialist":
+                resource.specialist_count += 1
+        child.placement = placement
+        child.placements.append(placement)
+
+    def _end_placement(self, child: Child, reason: str | None, planned: bool) -> None:
+        """End the current placement today, freeing its place for someone in the search queue."""
+        placement = child.placement
+        placement.end = int(self.env.now)
+        placement.reason = reason
+        placement.planned = planned
+        resource = placement.resource
+        if resource is not None:
+            resource.occupants.remove(child.idx)
+            if isinstance(resource, Household):
+                if resource.status == "leaving" and not resource.occupants:
+                    self._retire(resource)
+                else:
+                    self.foster.refresh(resource)
+            elif child.need == "specialist":
+                resource.specialist_count -= 1
+            self._freed.append(resource)
+        child.placement = None
+        self._dequeue(child)
+        child.market_day = math.inf
+        child.market_offer = None
+
+    # ------------------------------------------------------------------ search queue
+
+    def _enqueue(self, child: Child, bridging: bool) -> None:
+        if child.queue_key is not None:
+            return
+        self._queue_seq += 1
+        key = matching.queue_priority(bridging, child.need, int(self.env.now), self._queue_seq)
+        child.queue_key = key
+        bisect.insort(self.queue, (key, child), key=lambda item: item[0])
+
+    def _dequeue(self, child: Child) -> None:
+        if child.queue_key is None:
+            return
+        index = bisect.bisect_left(self.queue, child.queue_key, key=lambda item: item[0])
+        del self.queue[index]
+        child.queue_key = None
+
+    def _suits(self, child: Child, resource: Any) -> bool:
+        now = self.env.now
+        age = self._age(child, now)
+        prefs = self.sc.matching.preferences[child.need]
+        current = child.placement
+        if current is None or current.resource is resource:
+            return False
+        if isinstance(resource, Household):
+            if resource.emergency or "inhouse_foster" not in prefs:
+                return False
+            if not resource.min_age <= age <= resource.max_age:
+                return False
+            if NEED_RANK[child.need] > resource.max_need:
+                return False
+            kind = "inhouse_foster"
+        else:
+            if "local_home" not in prefs or not resource.admits_child(age, child.need):
+                return False
+            kind = "local_home"
+        if current.bridging:
+            return True
+        return matching.is_step_up(
+            current.kind, current.location, kind, resource.location, child.need
+        )
+
+    def _process_freed(self) -> None:
+        """Offer each freed place to the waiting child it suits: highest need, then longest wait."""
+        while self._freed:
+            resource = self._freed.pop(0)
+            while resource.free > 0:
+                chosen = None
+                for _, child in self.queue:
+                    if self._suits(child, resource):
+                        chosen = child
+                        break
+                if chosen is None:
+                    break
+                self._end_placement(chosen, "CARPL", planned=True)
+                if isinstance(resource, Household):
+                    place = "U4" if chosen.route == "long_term" else "U6"
+                    self._start(
+                        chosen,
+                        "inhouse_foster",
+                        resource,
+                        resource.rid,
+                        resource.location,
+                        resource.distance,
+                        place,
+                        "PR1",
+                    )
+                else:
+                    self._start(
+                        chosen,
+                        "local_home",
+                        resource,
+                        resource.rid,
+                        resource.location,
+                        resource.distance,
+                        "K2",
+                        resource.provider,
+                    )
+                self._schedule(chosen)
+
+    # ------------------------------------------------------------------ a child's events
+
+    def _next_event(self, child: Child) -> tuple[float, str]:
+        placement = child.placement
+        candidates = [
+            (child.exit_day, "exit"),
+            (child.pfa_day, "adoption"),
+            (child.pwp_day, "parents"),
+            (child.supported_day, "supported"),
+            (child.market_day, "market"),
+            (placement.breakdown_day, "breakdown"),
+            (placement.move_day, "move"),
+        ]
+        if child.queue_key is None:
+            candidates.append((placement.stepback_day, "stepback"))
+        return min(candidates, key=lambda item: item[0])
+
+    def _schedule(self, child: Child) -> None:
+        """Replace the child's pending event with the next one due."""
+        if child.left:
+            return
+        child.version += 1
+        day, what = self._next_event(child)
+        if day >= self.end_day:
+            return
+        version = child.version
+        event = self.env.timeout(max(0.0, day - self.env.now))
+        event.callbacks.append(lambda _e: self._on_child_event(child, version, what))
+
+    def _on_child_event(self, child: Child, version: int, what: str) -> None:
+        if version != child.version or child.left:
+            return
+        self.events += 1
+        handler = getattr(self, f"_on_{what}")
+        handler(child)
+        if not child.left:
+            self._schedule(child)
+        self._after_event()
+
+    def _on_exit(self, child: Child) -> None:
+        placement = child.placement
+        if child.exit_rec == "AT18":
+            in_family = placement.kind in ("kinship", "inhouse_foster", "ifa")
+            if in_family and child.rng.random() < self.sc.pathways.staying_put_share:
+                child.exit_rec = "E17"
+            else:
+                child.exit_rec = "E5" if child.rng.random() < 0.75 else "E6"
+        elif child.exit_rec == "SGO":
+            child.exit_rec = "E45" if placement.kind == "kinship" else "E47"
+        self._end_placement(child, None, planned=True)
+        child.left = True
+        self.exits += 1
+
+    def _on_adoption(self, child: Child) -> None:
+        child.pfa_day = math.inf
+        cfg = self.sc.provision.adoption
+        current = child.placement
+        with_carers = (
+            current.kind in ("inhouse_foster", "ifa", "kinship")
+            and child.rng.random() < cfg.with_current_carers_share
+        )
+        self._end_placement(child, "CARPL", planned=True)
+        if with_carers:
+            self._start(
+                child,
+                "adoption",
+                None,
+                current.rid,
+                current.location,
+                current.distance,
+                "A5",
+                current.provider,
+                same_carer=True,
+            )
+        else:
+            location = _pick(cfg.location_mix, child.rng.random())
+            self._start(
+                child,
+                "adoption",
+                None,
+                self._rid("AD"),
+                location,
+                self._distance(location, child.rng),
+                "A6",
+                "PR1",
+            )
+
+    def _on_parents(self, child: Child) -> None:
+        child.pwp_day = math.inf
+        cfg = self.sc.provision.placed_with_parents
+        self._end_placement(child, "CARPL", planned=True)
+        location = _pick(cfg.location_mix, child.rng.random())
+        self._start(
+            child,
+            "placed_with_parents",
+            None,
+            self._rid("PWP"),
+            location,
+            self._distance(location, child.rng),
+            "P1",
+            "PR0",
+        )
+
+    def _on_supported(self, child: Child) -> None:
+        child.supported_day = math.inf
+        if child.placement.kind in ("supported", "placed_with_parents", "adoption"):
+            return
+        cfg = self.sc.provision.supported
+        self._end_placement(child, "CARPL", planned=True)
+        u = child.rng.random(2)
+        location = _pick(cfg.location_mix, u[0])
+        place = "K3" if self.env.now >= self.k3_day else "H5"
+        self._start(
+            child,
+            "supported",
+            None,
+            self._rid("SA"),
+            location,
+            self._distance(location, child.rng),
+            place,
+            "PR4" if u[1] < cfg.private_share else "PR5",
+        )
+
+    def _on_breakdown(self, child: Child) -> None:
+        placement = child.placement
+        reason = _pick(self.sc.endings.reason_mix, child.rng.random())
+        resource = placement.resource
+        if placement.kind == "kinship":
+            child.kinship = False
+        self._end_placement(child, reason, planned=False)
+        if isinstance(resource, Household) and resource.status != "gone":
+            resource.boost_until = int(self.env.now + self.sc.endings.carer_leave_effect_days)
+            self._schedule_household(resource)
+        self._place(child, exclude=resource)
+
+    def _on_move(self, child: Child) -> None:
+        resource = child.placement.resource
+        self._end_placement(child, "CARPL", planned=True)
+        self._place(child, exclude=resource)
+
+    def _on_market(self, child: Child) -> None:
+        """The external search ends: move to what it found, or search again."""
+        offer = child.market_offer
+        child.market_day = math.inf
+        child.market_offer = None
+        if offer is not None and child.placement.bridging:
+            self._end_placement(child, "CARPL", planned=True)
+            self._start_from_offer(child, offer)
+            return
+        age = self._age(child, self.env.now)
+        offers = self._offers(child, age, 1, None)
+        choice = matching.decide(self.sc.matching.preferences[child.need], offers)
+        if choice is not None and choice.delay_days == 0:
+            self._end_placement(child, "CARPL", planned=True)
+            self._start_from_offer(child, choice)
+        else:
+            delay = (
+                choice.delay_days
+                if choice is not None
+                else _lognormal_days(self.sc.provision.external_homes.search, 0.0)
+            )
+            child.market_day = int(self.env.now) + max(1, delay)
+            child.market_offer = choice if choice is not None and choice.resource is None else None
+
+    def _on_stepback(self, child: Child) -> None:
+        child.placement.stepback_day = math.inf
+        self._enqueue(child, bridging=False)
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _after_event(self) -> None:
+        if self._freed:
+            self._process_freed()
+        if self.check_invariants:
+            self.assert_invariants()
+        if self.on_event is not None:
+            self.on_event(self)
+
+    def assert_invariants(self) -> None:
+        """Check capacity, one placement per child and conservation; raise AssertionError."""
+        in_care = 0
+        for child in self.children:
+            if child.left:
+                assert child.placement is None, f"child {child.idx} left care with a placement"
+                continue
+            in_care += 1
+            placement = child.placement
+            assert placement is not None, f"child {child.idx} in care without a placement"
+            if placement.resource is not None:
+                assert child.idx in placement.resource.occupants, f"child {child.idx} not recorded"
+        occupied = 0
+        for household in self.foster:
+            assert len(household.occupants) <= household.places, f"{household.rid} over places"
+            assert household.status != "gone" or not household.occupants, f"{household.rid} gone"
+            occupied += len(household.occupants)
+        for home in self.homes:
+            assert len(home.occupants) <= home.beds, f"{home.rid} over beds"
+            occupied += len(home.occupants)
+        assert in_care == self.entries - self.exits, "stock != entries - exits"
+        assert len(self.queue) == sum(1 for c in self.children if c.queue_key is not None)
+
+    def run(self) -> RunHistory:
+        """Run to the end of the horizon and return the history."""
+        self.env.run(until=self.end_day)
+        return build_history(self)
+
+
+CIN_MIX = {
+    "N1": 0.62,
+    "N2": 0.04,
+    "N3": 0.03,
+    "N4": 0.08,
+    "N5": 0.15,
+    "N6": 0.02,
+    "N7": 0.01,
+    "N8": 0.05,
+}
+"""Category of need at entry (York: abuse or neglect 50-78% of starts, 2018-22; see docs)."""
+
+
+AGE_BAND_RANGES = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
+
+
+def sc_age_range(band: str) -> tuple[int, int]:
+    """Completed years covered by an age band."""
+    return AGE_BAND_RANGES[band]
+
+
+def simulate(scenario, seed: int, replication: int, check_invariants: bool = False) -> RunHistory:
+    """Run one replication of a scenario and return its history."""
+    return Simulation(scenario, seed, replication, check_invariants).run()

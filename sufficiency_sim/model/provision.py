@@ -1,0 +1,217 @@
+"""Capacity: foster households, local children's homes, and the indexes that find a free place.
+
+Households and homes are plain objects owned by the simulation; nothing here draws random numbers
+or knows about time beyond the day numbers it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+LOCATION_ORDER = ("in", "near", "far")
+
+
+class Household:
+    """An approved foster household (in-house mainstream, or a dedicated emergency carer).
+
+    `approved` is the number of places it is approved for; `places` the number it can use now
+    (some approved places are not available for the carers' own reasons)."""
+
+    __slots__ = (
+        "approved",
+        "boost_until",
+        "distance",
+        "emergency",
+        "end",
+        "location",
+        "max_age",
+        "max_need",
+        "min_age",
+        "occupants",
+        "places",
+        "rid",
+        "start",
+        "status",
+        "version",
+    )
+
+    def __init__(
+        self,
+        rid: str,
+        places: int,
+        min_age: int,
+        max_age: int,
+        emergency: bool,
+        location: str,
+        distance: float,
+        start: int,
+        max_need: int = 1,
+        approved: int | None = None,
+    ) -> None:
+        self.rid = rid
+        self.approved = places if approved is None else approved
+        self.max_need = max_need
+        self.places = places
+        self.min_age = min_age
+        self.max_age = max_age
+        self.emergency = emergency
+        self.location = location
+        self.distance = distance
+        self.occupants: list[int] = []
+        self.status = "active"  # active, leaving (takes no one new), gone
+        self.start = start
+        self.end: int | None = None
+        self.version = 0
+        self.boost_until = -1
+
+    @property
+    def free(self) -> int:
+        """Places free for a new child (none while leaving or gone)."""
+        if self.status != "active":
+            return 0
+        return self.places - len(self.occupants)
+
+
+class Home:
+    """A local children's home with beds, opening dates and admission rules."""
+
+    __slots__ = (
+        "admits",
+        "beds",
+        "close_day",
+        "distance",
+        "is_open",
+        "location",
+        "max_age",
+        "max_high_need",
+        "min_age",
+        "name",
+        "occupants",
+        "open_day",
+        "provider",
+        "rid",
+        "specialist_count",
+    )
+
+    def __init__(
+        self,
+        rid: str,
+        name: str,
+        beds: int,
+        min_age: int,
+        max_age: int,
+        admits: tuple[str, ...],
+        max_high_need: int,
+        provider: str,
+        location: str,
+        distance: float,
+        open_day: int,
+        close_day: int | None,
+    ) -> None:
+        self.rid = rid
+        self.name = name
+        self.beds = beds
+        self.min_age = min_age
+        self.max_age = max_age
+        self.admits = frozenset(admits)
+        self.max_high_need = max_high_need
+        self.provider = provider
+        self.location = location
+        self.distance = distance
+        self.open_day = open_day
+        self.close_day = close_day
+        self.is_open = False
+        self.occupants: list[int] = []
+        self.specialist_count = 0
+
+    def admits_child(self, age: int, need: str) -> bool:
+        """Whether this home's rules admit the child, whatever its beds."""
+        if not (self.min_age <= age <= self.max_age) or need not in self.admits:
+            return False
+        return need != "specialist" or self.specialist_count < self.max_high_need
+
+    @property
+    def free(self) -> int:
+        """Beds free for a new child."""
+        return self.beds - len(self.occupants) if self.is_open else 0
+
+
+class FosterPool:
+    """All foster households, indexed by (age range, location, emergency) for quick matching."""
+
+    def __init__(self) -> None:
+        self.households: list[Household] = []
+        self._free: dict[tuple[int, int, str, bool, int], dict[Household, None]] = {}
+        self._ranges: list[tuple[int, int]] = []
+
+    def __iter__(self) -> Iterator[Household]:
+        return iter(self.households)
+
+    def add(self, household: Household) -> None:
+        """Register a newly approved household."""
+        self.households.append(household)
+        key = (household.min_age, household.max_age)
+        if key not in self._ranges:
+            self._ranges.append(key)
+            self._ranges.sort()
+        self.refresh(household)
+
+    def refresh(self, household: Household) -> None:
+        """Re-index a household after its occupants or status changed."""
+        key = (
+            household.min_age,
+            household.max_age,
+            household.location,
+            household.emergency,
+            household.max_need,
+        )
+        bucket = self._free.setdefault(key, {})
+        if household.free > 0:
+            bucket[household] = None
+        else:
+            bucket.pop(household, None)
+
+    def find(self, age: int, places: int, emergency: bool, need: int = 0) -> Household | None:
+        """A household with `places` free places for a child of `age` whose needs (0 standard,
+        1 complex, 2 specialist) it can meet: nearest location first, then the household
+        approved for the lowest needs that suffices (keeping skilled carers for those who need
+        them)."""
+        for location in LOCATION_ORDER:
+            for max_need in range(need, 3):
+                for low, high in self._ranges:
+                    if not low <= age <= high:
+                        continue
+                    bucket = self._free.get((low, high, location, emergency, max_need))
+                    if not bucket:
+                        continue
+                    for household in bucket:
+                        if household.free >= places:
+                            return household
+        return None
+
+    def approved_places(self, emergency: bool) -> int:
+        """Places in households that are approved today (active or leaving)."""
+        return sum(
+            h.approved for h in self.households if h.status != "gone" and h.emergency == emergency
+        )
+
+
+class HomePool:
+    """The local children's homes."""
+
+    def __init__(self) -> None:
+        self.homes: list[Home] = []
+
+    def __iter__(self) -> Iterator[Home]:
+        return iter(self.homes)
+
+    def add(self, home: Home) -> None:
+        """Register a home (open or not yet open)."""
+        self.homes.append(home)
+
+    def find(self, age: int, need: str) -> Home | None:
+        """An open local home with a free bed whose rules admit the child."""
+        for home in self.homes:
+            if home.free > 0 and home.admits_child(age, need):
+                return home
+        return None

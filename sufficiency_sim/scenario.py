@@ -1,0 +1,662 @@
+"""Scenario parameters: load YAML, resolve `extends`, apply overrides, validate, JSON schema.
+
+A scenario is an immutable, validated tree of pydantic models. Unknown keys at any depth, wrong
+types and impossible values (negative places, shares that do not sum to 1) are errors that name
+the file and the dotted key. The model reads a Scenario and never changes it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sufficiency_sim.errors import InputError
+
+AGE_BANDS: tuple[str, ...] = ("0", "1-4", "5-9", "10-15", "16-17")
+"""DfE age bands at entry: under 1, 1-4, 5-9, 10-15, 16-17 (completed years)."""
+AGE_BAND_RANGES: dict[str, tuple[int, int]] = {
+    "0": (0, 0),
+    "1-4": (1, 4),
+    "5-9": (5, 9),
+    "10-15": (10, 15),
+    "16-17": (16, 17),
+}
+NEEDS: tuple[str, ...] = ("standard", "complex", "specialist")
+LOCATIONS: tuple[str, ...] = ("in", "near", "far")
+"""Inside the boundary; outside within 20 miles; outside and over 20 miles."""
+ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "long_term", "other")
+PREFERENCE_KINDS: tuple[str, ...] = (
+    "kinship",
+    "inhouse_foster",
+    "ifa_local",
+    "local_home",
+    "supported",
+    "ifa_distant",
+    "external_home",
+)
+
+AgeBand = Literal["0", "1-4", "5-9", "10-15", "16-17"]
+Need = Literal["standard", "complex", "specialist"]
+Location = Literal["in", "near", "far"]
+RouteName = Literal["return_home", "adoption", "sgo", "cao", "long_term", "other"]
+PreferenceKind = Literal[
+    "kinship",
+    "inhouse_foster",
+    "ifa_local",
+    "local_home",
+    "supported",
+    "ifa_distant",
+    "external_home",
+]
+BreakdownKind = Literal[
+    "kinship",
+    "inhouse_foster",
+    "emergency_foster",
+    "ifa",
+    "local_home",
+    "external_home",
+    "emergency_residential",
+    "supported",
+    "placed_with_parents",
+    "adoption",
+]
+BREAKDOWN_KINDS: tuple[str, ...] = BreakdownKind.__args__  # type: ignore[attr-defined]
+BreakdownReason = Literal["CREQB", "CREQO", "CHILD", "ALLEG", "STAND"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Count = Annotated[int, Field(ge=0)]
+
+_SHARE_TOLERANCE = 1e-6
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors and instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_shares(value: Mapping[Any, float], what: str) -> None:
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    if any(share < 0 for share in value.values()):
+        raise ValueError(f"{what} has a negative share")
+    total = math.fsum(value.values())
+    if abs(total - 1.0) > _SHARE_TOLERANCE:
+        raise ValueError(f"{what} shares must sum to 1 (they sum to {total:.6g})")
+
+
+def _check_all_keys(value: Mapping[str, Any], keys: Sequence[str], what: str) -> None:
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise ValueError(f"{what} needs a value for each of {list(keys)}; missing {missing}")
+
+
+class Duration(Strict):
+    """A lognormal duration in days, given by its median and log-scale sigma."""
+
+    median_days: Positive
+    sigma: NonNegative = 0.0
+
+
+class Surge(Strict):
+    """Extra entries of one kind between two dates (say, babies relinquished for adoption)."""
+
+    name: str
+    start: dt.date
+    end: dt.date | None = None
+    rate_per_year: Positive
+    age_band: AgeBand
+    route: RouteName | None = None
+    needs: Need | None = None
+
+
+class Entries(Strict):
+    """Children entering care: a Poisson process in calendar time, with the children's traits."""
+
+    rate_per_year: NonNegative = Field(
+        description="Children entering care per year at the start date."
+    )
+    trend_pct_per_year: float = Field(
+        0.0, description="Compound growth of the entry rate after the start date."
+    )
+    seasonality_amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    seasonality_peak_month: Annotated[int, Field(ge=1, le=12)] = 1
+    age_mix: dict[AgeBand, float]
+    female_share: Probability = 0.47
+    needs_by_age: dict[AgeBand, dict[Need, float]]
+    sibling_group_mix: dict[Annotated[int, Field(ge=1, le=4)], float] = Field(
+        default_factory=lambda: {1: 1.0},
+        description="Share of entering groups by number of children.",
+    )
+    legal_status_mix: dict[Literal["V2", "C1", "L1", "L2"], float]
+    surges: tuple[Surge, ...] = ()
+
+    @field_validator("age_mix", "sibling_group_mix", "legal_status_mix")
+    @classmethod
+    def _shares(cls, value: dict, info) -> dict:
+        _check_shares(value, info.field_name)
+        return value
+
+    @field_validator("needs_by_age")
+    @classmethod
+    def _needs(cls, value: dict) -> dict:
+        _check_all_keys(value, AGE_BANDS, "needs_by_age")
+        for band, mix in value.items():
+            _check_shares(mix, f"needs_by_age.{band}")
+        return value
+
+
+class Pathways(Strict):
+    """How and when children leave care, drawn at entry."""
+
+    route_mix_by_age: dict[AgeBand, dict[RouteName, float]]
+    durations: dict[Literal["return_home", "adoption", "sgo", "cao", "other"], Duration] = Field(
+        description="Time from entry to leaving care by route (long_term children stay until 18)."
+    )
+    adoption_order_after_placement: Duration = Duration(median_days=270, sigma=0.3)
+    placed_with_parents_share: Probability = 0.3
+    placed_with_parents_before_exit: Duration = Duration(median_days=120, sigma=0.5)
+    staying_put_share: Probability = 0.5
+    supported_move_share: Probability = 0.3
+    full_order_after: Duration = Duration(median_days=240, sigma=0.4)
+
+    @field_validator("route_mix_by_age")
+    @classmethod
+    def _routes(cls, value: dict) -> dict:
+        _check_all_keys(value, AGE_BANDS, "route_mix_by_age")
+        for band, mix in value.items():
+            _check_shares(mix, f"route_mix_by_age.{band}")
+        return value
+
+    @field_validator("durations")
+    @classmethod
+    def _all_routes(cls, value: dict) -> dict:
+        _check_all_keys(value, [r for r in ROUTES if r != "long_term"], "durations")
+        return value
+
+
+def _location_mix(value: dict, what: str) -> dict:
+    _check_shares(value, what)
+    return value
+
+
+class Kinship(Strict):
+    """Family and friends carers, found for a share of children at entry."""
+
+    available_by_age: dict[AgeBand, Probability]
+    location_mix: dict[Location, float]
+    weekly_cost: NonNegative
+
+    @field_validator("available_by_age")
+    @classmethod
+    def _ages(cls, value: dict) -> dict:
+        _check_all_keys(value, AGE_BANDS, "available_by_age")
+        return value
+
+    @field_validator("location_mix")
+    @classmethod
+    def _loc(cls, value: dict) -> dict:
+        return _location_mix(value, "location_mix")
+
+
+class AgeRange(Strict):
+    """An approval age range for foster households and its share of households."""
+
+    min_age: Annotated[int, Field(ge=0, le=17)]
+    max_age: Annotated[int, Field(ge=0, le=17)]
+    share: Probability
+
+    @model_validator(mode="after")
+    def _order(self) -> AgeRange:
+        if self.min_age > self.max_age:
+            raise ValueError(f"min_age {self.min_age} is above max_age {self.max_age}")
+        return self
+
+
+class InhouseFoster(Strict):
+    """The authority's own mainstream foster households (and dedicated emergency carers)."""
+
+    households: Count
+    places_mix: dict[Annotated[int, Field(ge=1, le=4)], float]
+    age_ranges: tuple[AgeRange, ...]
+    location_mix: dict[Location, float]
+    max_needs: Need = "complex"
+    complex_share: Probability = Field(
+        1.0, description="Share of households approved and supported to take complex needs."
+    )
+    unavailable_place_share: Probability = Field(
+        0.0, description="Share of approved places not available (carers' own circumstances)."
+    )
+    weekly_cost: NonNegative
+    emergency_households: Count = 0
+    emergency_places: Annotated[int, Field(ge=1, le=4)] = 1
+    emergency_weekly_retainer: NonNegative = 0.0
+
+    @field_validator("places_mix")
+    @classmethod
+    def _places(cls, value: dict) -> dict:
+        _check_shares(value, "places_mix")
+        return value
+
+    @field_validator("location_mix")
+    @classmethod
+    def _loc(cls, value: dict) -> dict:
+        return _location_mix(value, "location_mix")
+
+    @field_validator("age_ranges")
+    @classmethod
+    def _ranges(cls, value: tuple) -> tuple:
+        _check_shares({i: r.share for i, r in enumerate(value)}, "age_ranges")
+        return value
+
+
+class Market(Strict):
+    """An external market (agencies, spot-purchased homes, supported accommodation)."""
+
+    offer_probability: dict[Need, Probability] = Field(
+        default_factory=lambda: {"standard": 1.0, "complex": 1.0, "specialist": 1.0},
+        description="Chance that a search finds a placement at all, by the child's needs.",
+    )
+    location_mix: dict[Location, float]
+    search: Duration = Duration(median_days=14, sigma=0.8)
+    same_day_probability: Probability = 0.0
+    private_share: Probability = 0.8
+    weekly_cost: NonNegative
+    min_age: Annotated[int, Field(ge=0, le=17)] = 0
+
+    @field_validator("location_mix")
+    @classmethod
+    def _loc(cls, value: dict) -> dict:
+        return _location_mix(value, "location_mix")
+
+    @field_validator("offer_probability")
+    @classmethod
+    def _needs(cls, value: dict) -> dict:
+        _check_all_keys(value, NEEDS, "offer_probability")
+        return value
+
+
+class LocalHome(Strict):
+    """A local children's home, council-run or block-contracted, with its beds and rules."""
+
+    name: str
+    beds: Count
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    min_age: Annotated[int, Field(ge=0, le=17)] = 9
+    max_age: Annotated[int, Field(ge=0, le=17)] = 17
+    admits: tuple[Need, ...] = ("complex", "specialist")
+    max_high_need: Count = 2
+    provider: Literal["PR1", "PR4", "PR5"] = "PR1"
+    location: Location = "in"
+    weekly_cost_per_bed: NonNegative = Field(
+        description="Paid for every bed, occupied or not (council-run or block contract)."
+    )
+    one_off_cost: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _dates(self) -> LocalHome:
+        if self.min_age > self.max_age:
+            raise ValueError(f"min_age {self.min_age} is above max_age {self.max_age}")
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        if not self.admits:
+            raise ValueError("admits must name at least one need level")
+        return self
+
+
+class EmergencyResidential(Strict):
+    """Costly emergency residential placements used for bridging when no foster bed is free."""
+
+    location_mix: dict[Location, float]
+    weekly_cost: NonNegative
+
+    @field_validator("location_mix")
+    @classmethod
+    def _loc(cls, value: dict) -> dict:
+        return _location_mix(value, "location_mix")
+
+
+class SimplePlacement(Strict):
+    """A placement type with a location mix and a weekly cost (placed with parents, adoption)."""
+
+    location_mix: dict[Location, float]
+    weekly_cost: NonNegative = 0.0
+    with_current_carers_share: Probability = 0.0
+
+    @field_validator("location_mix")
+    @classmethod
+    def _loc(cls, value: dict) -> dict:
+        return _location_mix(value, "location_mix")
+
+
+class Provision(Strict):
+    """Every kind of placement the authority can use."""
+
+    kinship: Kinship
+    inhouse_foster: InhouseFoster
+    ifa: Market
+    local_homes: tuple[LocalHome, ...] = ()
+    external_homes: Market
+    supported: Market
+    emergency_residential: EmergencyResidential
+    placed_with_parents: SimplePlacement
+    adoption: SimplePlacement
+
+    @field_validator("local_homes")
+    @classmethod
+    def _unique_names(cls, value: tuple) -> tuple:
+        names = [home.name for home in value]
+        if len(set(names)) != len(names):
+            raise ValueError("local home names must be unique")
+        return value
+
+
+class StepBack(Strict):
+    """Children placed far away, or below their need, wait for a closer or better match."""
+
+    enabled: bool = True
+    from_locations: tuple[Location, ...] = ("far",)
+    mismatch: bool = True
+    after_days: NonNegative = 30.0
+
+
+class Matching(Strict):
+    """Placement decisions: preference order by needs, sibling policy, step-back policy."""
+
+    preferences: dict[Need, tuple[PreferenceKind, ...]]
+    split_siblings: bool = True
+    step_back: StepBack = StepBack()
+
+    @field_validator("preferences")
+    @classmethod
+    def _all_needs(cls, value: dict) -> dict:
+        _check_all_keys(value, NEEDS, "preferences")
+        for need, order in value.items():
+            if not order:
+                raise ValueError(f"preferences.{need} must list at least one placement kind")
+            if len(set(order)) != len(order):
+                raise ValueError(f"preferences.{need} lists a placement kind twice")
+        return value
+
+
+class Endings(Strict):
+    """Unplanned endings: a Weibull hazard per placement kind with proportional multipliers."""
+
+    weibull_shape: Annotated[float, Field(gt=0.0, le=3.0)] = 0.7
+    median_days: dict[BreakdownKind, Positive] = Field(
+        description="Median time to an unplanned ending if nothing else ended the placement."
+    )
+    age_multiplier: dict[AgeBand, Positive]
+    needs_multiplier: dict[Need, Positive]
+    location_multiplier: dict[Location, Positive]
+    bridging_multiplier: Positive = 1.5
+    mismatch_multiplier: Positive = 1.5
+    high_need_peer_multiplier: Positive = Field(
+        1.2, description="Per other high-need child sharing the home."
+    )
+    reason_mix: dict[BreakdownReason, float]
+    planned_move_rate_per_year: dict[BreakdownKind, NonNegative] = Field(default_factory=dict)
+    carer_leave_after_breakdown_multiplier: Positive = 2.0
+    carer_leave_effect_days: NonNegative = 365.0
+
+    @field_validator("median_days")
+    @classmethod
+    def _kinds(cls, value: dict) -> dict:
+        _check_all_keys(value, BREAKDOWN_KINDS, "median_days")
+        return value
+
+    @field_validator("age_multiplier")
+    @classmethod
+    def _ages(cls, value: dict) -> dict:
+        _check_all_keys(value, AGE_BANDS, "age_multiplier")
+        return value
+
+    @field_validator("needs_multiplier")
+    @classmethod
+    def _needs(cls, value: dict) -> dict:
+        _check_all_keys(value, NEEDS, "needs_multiplier")
+        return value
+
+    @field_validator("location_multiplier")
+    @classmethod
+    def _locs(cls, value: dict) -> dict:
+        _check_all_keys(value, LOCATIONS, "location_multiplier")
+        return value
+
+    @field_validator("reason_mix")
+    @classmethod
+    def _reasons(cls, value: dict) -> dict:
+        _check_shares(value, "reason_mix")
+        return value
+
+
+class Campaign(Strict):
+    """A recruitment campaign: extra enquiries per year between two dates."""
+
+    name: str = "campaign"
+    start: dt.date
+    end: dt.date | None = None
+    extra_enquiries_per_year: NonNegative
+
+
+class RetentionChange(Strict):
+    """From a date, deregistrations are multiplied (below 1: better support and allowances)."""
+
+    start: dt.date
+    deregistration_multiplier: NonNegative
+
+
+class Carers(Strict):
+    """Foster carer recruitment (a pipeline) and deregistration (a hazard per household)."""
+
+    enquiries_per_year: NonNegative
+    application_rate: Probability
+    approval_rate: Probability
+    assessment: Duration
+    deregistration_rate_per_year: NonNegative
+    leave_while_occupied_share: Probability = 0.3
+    service_initiated_share: Probability = 0.33
+    campaigns: tuple[Campaign, ...] = ()
+    retention: tuple[RetentionChange, ...] = ()
+
+
+class OneOffCost(Strict):
+    """A one-off cost (capital, set-up, campaign) on a date."""
+
+    name: str
+    date: dt.date
+    amount_gbp: NonNegative
+
+
+class Scenario(Strict):
+    """A complete, validated scenario for one local authority."""
+
+    name: str
+    description: str = ""
+    start_date: dt.date = Field(
+        description="First day reported; the simulation warms up before it."
+    )
+    horizon_years: Annotated[int, Field(ge=1, le=50)]
+    warmup_years: Annotated[int, Field(ge=0, le=40)] = 18
+    entries: Entries
+    pathways: Pathways
+    provision: Provision
+    matching: Matching
+    endings: Endings
+    carers: Carers
+    one_off_costs: tuple[OneOffCost, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates_in_range(self) -> Scenario:
+        if self.start_date.month != 4 or self.start_date.day != 1:
+            raise ValueError("start_date must be 1 April (the start of a collection year)")
+        return self
+
+    @property
+    def end_date(self) -> dt.date:
+        """The day after the last simulated day (1 April after the horizon)."""
+        return self.start_date.replace(year=self.start_date.year + self.horizon_years)
+
+    @property
+    def report_years(self) -> tuple[int, ...]:
+        """Collection years (ending 31 March) covered by the horizon."""
+        first = self.start_date.year + 1
+        return tuple(range(first, first + self.horizon_years))
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    """Merge `override` into a copy of `base`: mappings merge, everything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise InputError(f"{path}: scenario file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(
+            f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file (expected a YAML scenario)") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a YAML mapping of scenario keys at the top level")
+    return data
+
+
+def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario file and everything it `extends`, merged, as a plain dict."""
+    path = Path(path).resolve()
+    if path in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, path))
+        raise InputError(f"{path}: `extends` forms a cycle: {cycle}")
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError(f"{path}: extends: expected the path of another scenario file")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise InputError(f"{path}: extends: file {parent_path} not found")
+    base = load_raw(parent_path, (*_chain, path))
+    return _deep_merge(base, data)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Parse `dotted.key=value` (value read as YAML) into (key path, value)."""
+    if "=" not in text:
+        raise InputError(f"--set {text!r}: expected dotted.key=value")
+    key, _, raw = text.partition("=")
+    parts = [part for part in key.strip().split(".")]
+    if not all(parts):
+        raise InputError(f"--set {text!r}: the key {key!r} has an empty part")
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        raise InputError(f"--set {text!r}: the value is not valid YAML") from None
+    return parts, value
+
+
+def apply_overrides(data: dict, overrides: Sequence[str]) -> dict:
+    """Return a copy of raw scenario data with `dotted.key=value` overrides applied."""
+    result = copy.deepcopy(data)
+    for text in overrides:
+        parts, value = parse_override(text)
+        node: Any = result
+        for depth, part in enumerate(parts[:-1]):
+            if isinstance(node, list):
+                node = _list_item(node, part, text)
+            elif isinstance(node, dict):
+                if part not in node or not isinstance(node[part], dict | list):
+                    where = ".".join(parts[: depth + 1])
+                    raise InputError(f"--set {text!r}: {where} is not a section of the scenario")
+                node = node[part]
+            else:
+                raise InputError(f"--set {text!r}: cannot descend into {part!r}")
+        last = parts[-1]
+        if isinstance(node, list):
+            index = _index(node, last, text)
+            node[index] = value
+        else:
+            node[last] = value
+    return result
+
+
+def _index(node: list, part: str, text: str) -> int:
+    try:
+        index = int(part)
+    except ValueError:
+        raise InputError(f"--set {text!r}: {part!r} should be a list index") from None
+    if not -len(node) <= index < len(node):
+        raise InputError(f"--set {text!r}: index {index} is out of range (0..{len(node) - 1})")
+    return index
+
+
+def _list_item(node: list, part: str, text: str) -> Any:
+    return node[_index(node, part, text)]
+
+
+def _format_errors(source: str, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not a scenario parameter; check the spelling)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{source}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def validate(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate raw scenario data, raising InputError that names the source and dotted keys."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError(_format_errors(source, exc)) from None
+
+
+def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load a scenario file (resolving `extends`), apply overrides, and validate it."""
+    data = apply_overrides(load_raw(path), overrides)
+    return validate(data, str(path))
+
+
+def to_jsonable(scenario: Scenario) -> dict:
+    """The resolved scenario as plain JSON data (dates as ISO strings)."""
+    return json.loads(scenario.model_dump_json())
+
+
+def json_schema() -> dict:
+    """The JSON schema of a scenario file."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "Path of a base scenario (relative to this file) that this one changes.",
+    }
+    return schema
