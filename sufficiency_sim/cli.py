@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
 import click
 
 from sufficiency_sim import __version__
@@ -18,7 +24,7 @@ class _Group(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo("interrupted: no partial output was left behind", err=True)
             ctx.exit(130)
 
 
@@ -28,11 +34,106 @@ def cli() -> None:
     """Placement sufficiency simulation for an English local authority."""
 
 
+@cli.command("run")
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replications", "-n", default=20, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=2019, show_default=True, type=int, help="Master random seed.")
+@click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Worker processes (0 = one per core).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for indicators.csv, summary.csv and run.json.",
+)
+@click.option(
+    "--histories",
+    is_flag=True,
+    help="Also write each replication's 903 episodes, header and audit tables.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a scenario value, e.g. --set entries.rate_per_year=80.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def run_command(
+    scenario_file: Path,
+    replications: int,
+    seed: int,
+    jobs: int,
+    out_dir: Path | None,
+    histories: bool,
+    overrides: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Run SCENARIO_FILE for N replications and show each indicator by financial year."""
+    from tqdm import tqdm
+
+    from sufficiency_sim import atomic, scenario
+    from sufficiency_sim.experiment import run_experiment
+    from sufficiency_sim.report_text import summary_table
+
+    sc = scenario.load(scenario_file, overrides)
+    if histories and out_dir is None:
+        raise InputError("--histories needs --out DIR to say where to write the histories")
+    jobs = jobs or os.cpu_count() or 1
+    history_dir = out_dir / "replications" if histories and out_dir else None
+    click.echo(
+        f"{sc.name}: {replications} replications x {sc.horizon_years} years "
+        f"from {sc.start_date:%d %B %Y} (seed {seed}, {jobs} job(s))",
+        err=True,
+    )
+    with tqdm(total=replications, unit="rep", disable=quiet or None, file=sys.stderr) as bar:
+        result = run_experiment(
+            sc, replications, seed, jobs=jobs, history_dir=history_dir, progress=bar.update
+        )
+    click.echo(summary_table(result.summary, sc))
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with atomic.atomic_open(out_dir / "indicators.csv") as handle:
+            result.results.to_csv(handle, index=False)
+        with atomic.atomic_open(out_dir / "summary.csv") as handle:
+            result.summary.to_csv(handle, index=False)
+        meta = {
+            "scenario_file": str(scenario_file),
+            "overrides": list(overrides),
+            "scenario": scenario.to_jsonable(sc),
+            "seed": seed,
+            "replications": replications,
+            "jobs": jobs,
+            "package_version": __version__,
+            "python": platform.python_version(),
+            "wall_seconds": round(result.wall_seconds, 3),
+        }
+        atomic.write_text(out_dir / "run.json", json.dumps(meta, indent=2) + "\n")
+        click.echo(f"wrote {out_dir}/indicators.csv, summary.csv and run.json", err=True)
+    click.echo(f"{replications} replications in {result.wall_seconds:.1f} s", err=True)
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON schema of a scenario file."""
+    from sufficiency_sim import scenario
+
+    click.echo(json.dumps(scenario.json_schema(), indent=2))
+
+
 def _register() -> None:
     from sufficiency_sim import cli_903
 
-    cli.add_command(cli_903.indicators_command)
-    cli.add_command(cli_903.validate_command)
+    if "indicators" not in cli.commands:
+        cli.add_command(cli_903.indicators_command)
+        cli.add_command(cli_903.validate_command)
 
 
 def main() -> None:

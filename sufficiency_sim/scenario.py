@@ -101,8 +101,11 @@ def _check_all_keys(value: Mapping[str, Any], keys: Sequence[str], what: str) ->
 
 
 class Duration(Strict):
-    """A lognormal duration in days, given by its median and log-scale sigma."""
+    """A duration in days: lognormal (median and log-scale sigma) or exponential (median; its
+    mean is median / ln 2). Exponential durations exist for verification against queueing
+    theory; care durations are heavy-tailed and lognormal by default."""
 
+    distribution: Literal["lognormal", "exponential"] = "lognormal"
     median_days: Positive
     sigma: NonNegative = 0.0
 

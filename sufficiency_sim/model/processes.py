@@ -146,8 +146,16 @@ def _pick(shares: dict, u: float) -> Any:
 
 
 def _lognormal_days(duration, z: float) -> int:
-    """A whole number of days (at least 1) from a lognormal given by median and sigma."""
-    return max(1, round(duration.median_days * math.exp(duration.sigma * z)))
+    """A whole number of days (at least 1) drawn from a Duration, given a standard normal `z`.
+
+    Lognormal: median * exp(sigma * z). Exponential: the same normal turned into a uniform, so
+    that either distribution uses the same random numbers."""
+    if duration.distribution == "exponential":
+        u = 0.5 * math.erfc(-z / math.sqrt(2.0))
+        days = -duration.median_days / LN2 * math.log1p(-min(u, 1.0 - 1e-16))
+    else:
+        days = duration.median_days * math.exp(duration.sigma * z)
+    return max(1, round(days))
 
 
 class Simulation:
@@ -356,12 +364,13 @@ class Simulation:
         elif self._leave_rng.random() < carers.leave_while_occupied_share:
             service = self._leave_rng.random() < carers.service_initiated_share
             reason = "APPRR" if service else "CLOSE"
+            household.status = "leaving"  # takes no one new, gone when the last child moves
+            self.foster.refresh(household)
             for idx in list(household.occupants):
                 child = self.children[idx]
                 self._end_placement(child, reason, planned=False)
                 self._place(child)
                 self._schedule(child)
-            self._retire(household)
         else:
             household.status = "leaving"
             self.foster.refresh(household)
