@@ -486,10 +486,17 @@ def _with_bookkeeping(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:
     return frame
 
 
+def return_year(episodes: pd.DataFrame) -> int | None:
+    """The collection year of a return: that of its latest DECOM (as the SF model does).
+
+    DEC is not used: returns sometimes hold a DEC of 1 April just after the year.
+    """
+    latest = episodes["DECOM"].max()
+    return collection_year(latest) if pd.notna(latest) else None
+
+
 def _episodes_return_key(frame: pd.DataFrame, source: str) -> tuple[int, int, str]:
-    latest = pd.concat([frame["DECOM"], frame["DEC"]]).max()
-    year = collection_year(latest) if pd.notna(latest) else 0
-    return (year, _year_in_name(source), source)
+    return (return_year(frame) or 0, _year_in_name(source), source)
 
 
 def _year_in_name(source: str) -> int:

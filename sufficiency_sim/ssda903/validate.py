@@ -1,0 +1,599 @@
+"""Check 903 episodes and header returns and list every problem found, without stopping.
+
+Each `Problem` names the file, the CSV line (``row``; 1 is the header line) and the column, and
+never quotes a value from a personal column (CHILD, DOB, UPN, MOTHER, MC_DOB, postcodes): rows
+are referred to by line number only. Severities: ``error`` (the return is wrong; the exit
+status of ``validate-903`` is 1), ``warning`` (suspicious or tolerated by the indicators) and
+``info``.
+
+Checks on each episodes file: required columns, unreadable dates and distances, blank CHILD,
+DECOM or required codes, unknown codes for the collection year of the episode's DECOM (the
+year ending on the 31 March after it, `codes.valid_codes`), DEC before DECOM, zero-length
+episodes, REC without DEC and DEC without REC, duplicated (CHILD, DECOM), short breaks (LS
+V3/V4, one note per file). Across files, after merging the returns like `clean`: episodes that
+overlap the child's next one, X1 episodes not followed by an episode starting on their DEC,
+open episodes missing from later returns, returns that disagree on an episode's DEC, episodes
+starting before the child's birth, and children missing from the header. Header files:
+required columns, unreadable dates, blank CHILD or DOB, duplicated CHILD, unknown SEX codes.
+
+Missing files, empty or non-CSV files raise InputError (the input cannot be read at all).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sufficiency_sim.ssda903 import codes
+from sufficiency_sim.ssda903.clean import drop_duplicate_episodes
+from sufficiency_sim.ssda903.read import (
+    DATE_FORMATS_TEXT,
+    ROW_COLUMN,
+    SOURCE_COLUMN,
+    RawTable,
+    blank_mask,
+    canonical_episodes,
+    canonical_header,
+    concat_frames,
+    missing_columns,
+    parse_dates,
+    parse_distance,
+    read_raw_tables,
+)
+from sufficiency_sim.ssda903.schema import (
+    EPISODE_COLUMNS,
+    EPISODE_DATE_COLUMNS,
+    EPISODE_DERIVED_COLUMNS,
+    EPISODE_REQUIRED_COLUMNS,
+    HEADER_COLUMNS,
+    HEADER_DATE_COLUMNS,
+    HEADER_REQUIRED_COLUMNS,
+    PERSONAL_COLUMNS,
+)
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+_REQUIRED_CODES = ("RNE", "LS", "PLACE")
+_MAX_LISTED_CODES = 40
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a 903 file.
+
+    ``row`` is the CSV line number (1 = header line, None = the whole file); ``value`` is the
+    offending code or text, kept only for non-personal columns; ``kind`` is a short tag for
+    counting (e.g. ``unknown-code``).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    value: str | None = None
+    severity: str = ERROR
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        if self.column in PERSONAL_COLUMNS and self.value is not None:
+            object.__setattr__(self, "value", None)
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        prefix = "" if self.severity == ERROR else f"{self.severity}: "
+        column = f" {self.column}:" if self.column else ""
+        return f"{where}:{column} {prefix}{self.message}"
+
+
+def _year_text(year: int) -> str:
+    return f"{year - 1}/{str(year)[-2:]}"
+
+
+def _problems(
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    column: str | None,
+    message: str,
+    severity: str = ERROR,
+    kind: str = "",
+) -> list[Problem]:
+    """One Problem per row of `frame` selected by `mask` (same message)."""
+    rows = frame.loc[mask, [SOURCE_COLUMN, ROW_COLUMN]]
+    return [
+        Problem(str(s), int(r), column, message, severity=severity, kind=kind)
+        for s, r in zip(rows[SOURCE_COLUMN], rows[ROW_COLUMN], strict=True)
+    ]
+
+
+# --- one episodes file ----------------------------------------------------------------------
+
+
+def _column_problems(
+    table: RawTable, required: tuple[str, ...], expected: tuple[str, ...], what: str
+) -> list[Problem]:
+    problems = [
+        Problem(
+            table.source,
+            1,
+            c,
+            f"missing required column; a {what} file needs {', '.join(required)}",
+            kind="missing-column",
+        )
+        for c in missing_columns(table, required)
+    ]
+    problems += [
+        Problem(
+            table.source,
+            1,
+            c,
+            "column is missing (not needed for the indicators)",
+            severity=WARNING,
+            kind="missing-column",
+        )
+        for c in expected
+        if c not in required and c not in table.frame.columns
+    ]
+    if table.frame.empty:
+        problems.append(
+            Problem(table.source, None, None, "no data rows", severity=WARNING, kind="no-rows")
+        )
+    return problems
+
+
+def _date_problems(table: RawTable, columns: Iterable[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    frame = table.frame
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        _, bad = parse_dates(frame[column])
+        for row, value in zip(frame.loc[bad, ROW_COLUMN], frame.loc[bad, column], strict=True):
+            shown = "" if column in PERSONAL_COLUMNS else f" {value.strip()!r}"
+            problems.append(
+                Problem(
+                    table.source,
+                    int(row),
+                    column,
+                    f"cannot read{shown} as a date; expected {DATE_FORMATS_TEXT}",
+                    value=value.strip(),
+                    kind="bad-date",
+                )
+            )
+    return problems
+
+
+def _code_message(column: str, code: str, year: int | None) -> str:
+    if year is None:
+        return f"unknown code {code!r}; expected a {column} code (DECOM unreadable)"
+    if column == "PLACE" and code == "K3" and year < codes.K3_FROM_YEAR:
+        return f"code 'K3' is only valid from 2023/24 (episode starts in {_year_text(year)})"
+    if column == "PLACE" and code in {"H5", "P2", "Z1"} and year >= codes.Z1_SPLIT_YEAR:
+        return f"code {code!r} is not valid from 2025/26 (episode starts in {_year_text(year)})"
+    if column == "PLACE" and code in {"Z11", "Z12", "Z13", "Z14"} and year < codes.Z1_SPLIT_YEAR:
+        return f"code {code!r} is only valid from 2025/26 (episode starts in {_year_text(year)})"
+    valid = sorted(codes.valid_codes(column, year))
+    listed = ", ".join(valid[:_MAX_LISTED_CODES])
+    return f"unknown code {code!r} for {_year_text(year)}; expected one of {listed}"
+
+
+def _unknown_codes(frame: pd.DataFrame, years: pd.Series) -> list[Problem]:
+    problems: list[Problem] = []
+    for column in codes.CODED_FIELDS:
+        values = frame[column]
+        for year in [*years.dropna().unique().tolist(), None]:
+            in_year = years.isna() if year is None else years == year
+            valid = codes.all_codes(column) if year is None else codes.valid_codes(column, year)
+            bad = in_year.fillna(False) & values.notna() & ~values.isin(list(valid))
+            for row, source, code in zip(
+                frame.loc[bad, ROW_COLUMN],
+                frame.loc[bad, SOURCE_COLUMN],
+                frame.loc[bad, column],
+                strict=True,
+            ):
+                problems.append(
+                    Problem(
+                        str(source),
+                        int(row),
+                        column,
+                        _code_message(column, str(code), None if year is None else int(year)),
+                        value=str(code),
+                        kind="unknown-code",
+                    )
+                )
+    return problems
+
+
+def _blank_problems(table: RawTable, frame: pd.DataFrame) -> list[Problem]:
+    raw = table.frame
+    present = set(raw.columns)
+    problems: list[Problem] = []
+    for column in ("CHILD", "DECOM"):
+        if column in present:
+            problems += _problems(
+                frame,
+                blank_mask(raw[column]),
+                column,
+                "blank; the row is left out (cleaning drops rows without CHILD or DECOM)",
+                kind="blank-value",
+            )
+    for column in _REQUIRED_CODES:
+        if column in present:
+            problems += _problems(
+                frame,
+                frame[column].isna(),
+                column,
+                f"blank; expected a {column} code",
+                kind="blank-value",
+            )
+    if "CIN" in present:
+        problems += _problems(
+            frame, frame["CIN"].isna(), "CIN", "blank; expected a CIN code", WARNING, "blank-value"
+        )
+    if "PLACE_PROVIDER" in present:
+        needs = frame["PLACE"].notna() & ~frame["PLACE"].isin(
+            list(codes.PROVIDER_NOT_REQUIRED_PLACES)
+        )
+        problems += _problems(
+            frame,
+            needs & frame["PLACE_PROVIDER"].isna(),
+            "PLACE_PROVIDER",
+            "blank; expected a provider code for this PLACE",
+            WARNING,
+            "blank-value",
+        )
+    return problems
+
+
+def _episode_value_problems(table: RawTable, frame: pd.DataFrame) -> list[Problem]:
+    problems: list[Problem] = []
+    raw = table.frame
+    if "PL_DISTANCE" in raw.columns:
+        _, bad = parse_distance(raw["PL_DISTANCE"])
+        problems += _problems(
+            frame, bad, "PL_DISTANCE", "cannot read as a number of miles", kind="bad-value"
+        )
+        problems += _problems(
+            frame, frame["PL_DISTANCE"] < 0, "PL_DISTANCE", "negative distance", kind="bad-value"
+        )
+    backwards = frame["DEC"] < frame["DECOM"]
+    problems += _problems(
+        frame,
+        backwards,
+        "DEC",
+        "DEC is before DECOM; the episode is left out",
+        kind="dec-before-decom",
+    )
+    problems += _problems(
+        frame,
+        frame["DEC"] == frame["DECOM"],
+        "DEC",
+        "DEC equals DECOM: the episode covers no day",
+        WARNING,
+        "zero-length",
+    )
+    if "REC" in raw.columns and "DEC" in raw.columns:
+        dec_set = ~blank_mask(raw["DEC"])
+        problems += _problems(
+            frame,
+            frame["REC"].notna() & ~dec_set,
+            "REC",
+            "REC given for an open episode (DEC blank)",
+            WARNING,
+            "rec-without-dec",
+        )
+        problems += _problems(
+            frame,
+            frame["REC"].isna() & frame["DEC"].notna(),
+            "REC",
+            "blank for a closed episode; counted as leaving care",
+            WARNING,
+            "dec-without-rec",
+        )
+    return problems
+
+
+def _duplicate_problems(frame: pd.DataFrame) -> list[Problem]:
+    usable = frame["CHILD"].notna() & frame["DECOM"].notna()
+    keyed = frame.loc[usable]
+    repeated = keyed.duplicated(["CHILD", "DECOM"], keep="first")
+    first_row = keyed.groupby(["CHILD", "DECOM"])[ROW_COLUMN].transform("first")
+    return [
+        Problem(
+            str(source),
+            int(row),
+            "DECOM",
+            f"same CHILD and DECOM as row {int(first)}",
+            kind="duplicate",
+        )
+        for source, row, first in zip(
+            keyed.loc[repeated, SOURCE_COLUMN],
+            keyed.loc[repeated, ROW_COLUMN],
+            first_row[repeated],
+            strict=True,
+        )
+    ]
+
+
+def _short_break_note(frame: pd.DataFrame) -> list[Problem]:
+    short = frame["LS"].isin(list(codes.SHORT_BREAK_LS))
+    if not short.any():
+        return []
+    first = int(frame.loc[short, ROW_COLUMN].iloc[0])
+    return [
+        Problem(
+            str(frame[SOURCE_COLUMN].iloc[0]),
+            first,
+            "LS",
+            f"{int(short.sum())} short-break episode(s) (LS V3/V4), first at this row; "
+            "the indicators leave them out",
+            severity=INFO,
+            kind="short-break",
+        )
+    ]
+
+
+def episodes_file_problems(table: RawTable) -> tuple[list[Problem], pd.DataFrame]:
+    """Problems of one episodes file, and its canonical frame (unreadable values blank)."""
+    problems = _column_problems(table, EPISODE_REQUIRED_COLUMNS, (*EPISODE_COLUMNS,), "episodes")
+    frame = canonical_episodes(table, strict=False)
+    problems += _date_problems(table, EPISODE_DATE_COLUMNS)
+    problems += _blank_problems(table, frame)
+    problems += _unknown_codes(frame, codes.collection_years(frame["DECOM"]))
+    problems += _episode_value_problems(table, frame)
+    problems += _duplicate_problems(frame)
+    problems += _short_break_note(frame)
+    return problems, frame
+
+
+# --- across episodes files ------------------------------------------------------------------
+
+
+def _ref(source: object, row: object, here: object) -> str:
+    return f"row {int(row)}" if source == here else f"{source}:{int(row)}"
+
+
+def _conflicting_returns(episodes: pd.DataFrame) -> list[Problem]:
+    closed = episodes.loc[
+        episodes["CHILD"].notna() & episodes["DECOM"].notna() & episodes["DEC"].notna()
+    ]
+    groups = closed.groupby(["CHILD", "DECOM"])
+    differs = groups["DEC"].transform("nunique") > 1
+    later = closed.duplicated(["CHILD", "DECOM"], keep="first") & differs
+    first_source = groups[SOURCE_COLUMN].transform("first")
+    first_row = groups[ROW_COLUMN].transform("first")
+    return [
+        Problem(
+            str(s),
+            int(r),
+            "DEC",
+            f"DEC differs from the same episode in {_ref(fs, fr, s)}; cleaning keeps the most "
+            "complete row, then the latest return",
+            severity=WARNING,
+            kind="conflicting-returns",
+        )
+        for s, r, fs, fr in zip(
+            closed.loc[later, SOURCE_COLUMN],
+            closed.loc[later, ROW_COLUMN],
+            first_source[later],
+            first_row[later],
+            strict=True,
+        )
+    ]
+
+
+def _sequence_problems(episodes: pd.DataFrame) -> list[Problem]:
+    """Overlaps, unfollowed X1 and stale open episodes, on the merged returns."""
+    usable = episodes.loc[
+        episodes["CHILD"].notna()
+        & episodes["DECOM"].notna()
+        & ~(episodes["DEC"] < episodes["DECOM"]).fillna(False)
+    ]
+    rank = pd.Series(pd.factorize(usable[SOURCE_COLUMN])[0], index=usable.index)
+    last_rank_of_episode = rank.groupby([usable["CHILD"], usable["DECOM"]]).transform("max")
+    merged = drop_duplicate_episodes(usable.assign(_last=last_rank_of_episode))
+    merged = merged.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
+    by_child = merged.groupby("CHILD", sort=False)
+    nxt = pd.DataFrame({c: by_child[c].shift(-1) for c in ("DECOM", SOURCE_COLUMN, ROW_COLUMN)})
+    has_next = nxt["DECOM"].notna()
+    problems: list[Problem] = []
+    open_then_more = merged["DEC"].isna() & has_next
+    overlap = merged["DEC"].notna() & has_next & (merged["DEC"] > nxt["DECOM"])
+    unfollowed = (
+        (merged["REC"] == codes.CONTINUES_EPISODE_REC).fillna(False)
+        & merged["DEC"].notna()
+        & ~(nxt["DECOM"] == merged["DEC"]).fillna(False)
+    )
+    for i in merged.index[open_then_more | overlap | unfollowed]:
+        s, r = merged.at[i, SOURCE_COLUMN], merged.at[i, ROW_COLUMN]
+        later = _ref(nxt.at[i, SOURCE_COLUMN], nxt.at[i, ROW_COLUMN], s) if has_next[i] else ""
+        if open_then_more[i]:
+            problems.append(
+                Problem(
+                    s,
+                    int(r),
+                    "DEC",
+                    f"open episode, but the child has a later episode "
+                    f"({later}); cleaning closes it there",
+                    kind="overlap",
+                )
+            )
+        elif overlap[i]:
+            problems.append(
+                Problem(
+                    s,
+                    int(r),
+                    "DEC",
+                    f"episode ends after the child's next episode "
+                    f"({later}) starts; cleaning ends it there",
+                    kind="overlap",
+                )
+            )
+        if unfollowed[i] and not overlap[i]:
+            detail = (
+                f"the next episode ({later}) starts on another day"
+                if later
+                else ("there is no later episode")
+            )
+            problems.append(
+                Problem(
+                    s,
+                    int(r),
+                    "REC",
+                    f"REC is X1 but no episode of this child starts on DEC: {detail}",
+                    kind="x1-not-followed",
+                )
+            )
+    n_returns = int(rank.max()) + 1 if len(rank) else 0
+    stale = merged["DEC"].isna() & ~has_next & (merged["_last"] < n_returns - 1)
+    problems += _problems(
+        merged,
+        stale,
+        "DEC",
+        "open episode missing from the later return(s): its end is unknown and it stays open",
+        WARNING,
+        "open-not-in-later-return",
+    )
+    return problems
+
+
+def _header_link_problems(episodes: pd.DataFrame, header: pd.DataFrame) -> list[Problem]:
+    known = header.loc[header["CHILD"].notna()]
+    episodes = episodes.loc[episodes["CHILD"].notna()]
+    missing = ~episodes["CHILD"].isin(known["CHILD"]) & ~episodes["CHILD"].duplicated()
+    problems = _problems(
+        episodes,
+        missing,
+        "CHILD",
+        "this child (first episode at this row) is not in the header file(s)",
+        kind="not-in-header",
+    )
+    dob = known.drop_duplicates("CHILD", keep="last").set_index("CHILD")["DOB"]
+    child_dob = episodes["CHILD"].map(dob).astype("datetime64[ns]")
+    problems += _problems(
+        episodes,
+        (episodes["DECOM"] < child_dob).fillna(False),
+        "DECOM",
+        "episode starts before the child's date of birth in the header",
+        kind="before-birth",
+    )
+    return problems
+
+
+# --- header files ---------------------------------------------------------------------------
+
+
+def header_file_problems(table: RawTable) -> tuple[list[Problem], pd.DataFrame]:
+    """Problems of one header file, and its canonical frame (unreadable dates NaT)."""
+    problems = _column_problems(table, HEADER_REQUIRED_COLUMNS, HEADER_COLUMNS, "header")
+    frame = canonical_header(table, strict=False)
+    problems += _date_problems(table, HEADER_DATE_COLUMNS)
+    raw = table.frame
+    if "CHILD" in raw.columns:
+        problems += _problems(frame, frame["CHILD"].isna(), "CHILD", "blank", kind="blank-value")
+        repeated = frame["CHILD"].notna() & frame["CHILD"].duplicated(keep="first")
+        problems += _problems(
+            frame, repeated, "CHILD", "child already listed in this file", kind="duplicate"
+        )
+    if "DOB" in raw.columns:
+        problems += _problems(
+            frame,
+            blank_mask(raw["DOB"]),
+            "DOB",
+            "blank; the child is left out of the long-term stability measure",
+            WARNING,
+            "blank-value",
+        )
+    if "SEX" in raw.columns:
+        bad = frame["SEX"].notna() & ~frame["SEX"].isin(list(codes.SEX_CODES))
+        for row, value in zip(frame.loc[bad, ROW_COLUMN], frame.loc[bad, "SEX"], strict=True):
+            problems.append(
+                Problem(
+                    table.source,
+                    int(row),
+                    "SEX",
+                    f"unknown code {value!r}; expected one of {', '.join(sorted(codes.SEX_CODES))}",
+                    value=str(value),
+                    kind="unknown-code",
+                )
+            )
+    return problems, frame
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+def validate_903(episodes_path: str | Path, header_path: str | Path) -> list[Problem]:
+    """Check an episodes return and a header return (files, folders or zips).
+
+    Returns every problem found, ordered by file then row. Raises InputError only when a file
+    cannot be read at all (missing, empty, not a CSV, malformed CSV rows, no such table).
+    """
+    episode_tables = read_raw_tables(episodes_path, "episodes")
+    header_tables = read_raw_tables(header_path, "header")
+    problems: list[Problem] = []
+    frames = []
+    for table in episode_tables:
+        found, frame = episodes_file_problems(table)
+        problems += found
+        frames.append(frame)
+    episodes = concat_frames(frames, (*EPISODE_COLUMNS, *EPISODE_DERIVED_COLUMNS))
+    problems += _conflicting_returns(episodes)
+    problems += _sequence_problems(episodes)
+    header_frames = []
+    for table in header_tables:
+        found, frame = header_file_problems(table)
+        problems += found
+        header_frames.append(frame)
+    header = concat_frames(header_frames, HEADER_COLUMNS)
+    problems += _header_link_problems(episodes, header)
+    return _sorted(problems, [t.source for t in (*episode_tables, *header_tables)])
+
+
+def _sorted(problems: list[Problem], sources: list[str]) -> list[Problem]:
+    order = {s: i for i, s in enumerate(sources)}
+    columns = {c: i for i, c in enumerate((*EPISODE_COLUMNS, *EPISODE_DERIVED_COLUMNS))}
+    columns.update({c: i for i, c in enumerate(HEADER_COLUMNS) if c not in columns})
+    return sorted(
+        problems,
+        key=lambda p: (
+            order.get(p.file, len(order)),
+            p.file,
+            p.row or 0,
+            columns.get(p.column or "", -1),
+        ),
+    )
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any problem has severity ``error``."""
+    return any(p.severity == ERROR for p in problems)
+
+
+def summary(problems: list[Problem]) -> str:
+    """A short count of the problems by severity and kind (no values)."""
+    by_severity = Counter(p.severity for p in problems)
+    if not problems:
+        return "no problems found"
+    head = (
+        f"{len(problems)} problem(s): {by_severity[ERROR]} error(s), "
+        f"{by_severity[WARNING]} warning(s), {by_severity[INFO]} note(s)"
+    )
+    kinds = Counter((p.severity, p.kind) for p in problems)
+    lines = [f"  {sev:<7} {kind:<26} {n:>6}" for (sev, kind), n in sorted(kinds.items())]
+    return "\n".join([head, *lines])
+
+
+__all__ = [
+    "ERROR",
+    "INFO",
+    "WARNING",
+    "Problem",
+    "episodes_file_problems",
+    "has_errors",
+    "header_file_problems",
+    "summary",
+    "validate_903",
+]
