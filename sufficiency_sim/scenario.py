@@ -467,7 +467,11 @@ class Carers(Strict):
     approval_rate: Probability
     assessment: Duration
     deregistration_rate_per_year: NonNegative
-    leave_while_occupied_share: Probability = 0.3
+    leave_while_occupied_share: Probability = Field(
+        0.3, description="Share of leaving households with children placed whose children must "
+        "move at once; the others give notice and the children still there then move."
+    )
+    notice_days: NonNegative = 90.0
     service_initiated_share: Probability = 0.33
     campaigns: tuple[Campaign, ...] = ()
     retention: tuple[RetentionChange, ...] = ()

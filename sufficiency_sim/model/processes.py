@@ -276,10 +276,10 @@ class Simulation:
         cfg = self.sc.provision.inhouse_foster
         for _ in range(cfg.households):
             household = self._new_household(0, emergency=False)
-            self._schedule_household(household, self.start_day)
+            self._schedule_household(household)
         for _ in range(cfg.emergency_households):
             household = self._new_household(0, emergency=True)
-            self._schedule_household(household, self.start_day)
+            self._schedule_household(household)
         rng = self.streams.get("provision.homes")
         for spec in self.sc.provision.local_homes:
             open_day = max(0, self._day(spec.opens)) if spec.opens else 0
@@ -335,7 +335,7 @@ class Simulation:
     def _schedule_household(self, household: Household, from_day: float | None = None) -> None:
         """Draw when the household next leaves (memoryless; redrawn when its hazard changes)."""
         carers = self.sc.carers
-        now = max(self.env.now if from_day is None else from_day, self.start_day)
+        now = self.env.now if from_day is None else from_day
         multiplier, next_change = self._retention_multiplier(now)
         if household.boost_until > now:
             multiplier *= self.sc.endings.carer_leave_after_breakdown_multiplier
@@ -359,6 +359,11 @@ class Simulation:
             return
         self.events += 1
         carers = self.sc.carers
+        if self.env.now < self.start_day:
+            # During the warm-up carers leave (so that children's histories carry those moves)
+            # and are replaced at once, so the start date has the scenario's households.
+            self._new_household(int(self.env.now), household.emergency)
+            self._schedule_household(self.foster.households[-1])
         if not household.occupants:
             self._retire(household)
         elif self._leave_rng.random() < carers.leave_while_occupied_share:
@@ -374,6 +379,24 @@ class Simulation:
         else:
             household.status = "leaving"
             self.foster.refresh(household)
+            household.version += 1
+            notice_version = household.version
+            self._at(self.env.now + max(1, math.ceil(carers.notice_days)),
+                     lambda: self._notice_ends(household, notice_version))
+        self._after_event()
+
+    def _notice_ends(self, household: Household, version: int) -> None:
+        """A leaving household's notice runs out: children still there move (resignation)."""
+        if household.version != version or household.status == "gone":
+            return
+        self.events += 1
+        for idx in list(household.occupants):
+            child = self.children[idx]
+            self._end_placement(child, "CLOSE", planned=False)
+            self._place(child)
+            self._schedule(child)
+        if household.status != "gone":
+            self._retire(household)
         self._after_event()
 
     def _retire(self, household: Household) -> None:
@@ -387,7 +410,10 @@ class Simulation:
         carers = self.sc.carers
         rng = self.streams.get(name)
         if campaign is None:
-            rate, start, end = carers.enquiries_per_year, self.start_day, self.end_day
+            # Start the pipeline early so that applicants already in assessment at the start
+            # date are approved on time; approvals before the start date are in the initial stock.
+            lead = math.ceil(carers.assessment.median_days * math.exp(3 * carers.assessment.sigma))
+            rate, start, end = carers.enquiries_per_year, max(0, self.start_day - lead), self.end_day
         else:
             rate = campaign.extra_enquiries_per_year
             start = max(self.start_day, self._day(campaign.start))
@@ -406,7 +432,7 @@ class Simulation:
             if u >= conversion:
                 continue
             approval = t + _lognormal_days(carers.assessment, z)
-            if approval < self.end_day:
+            if self.start_day <= approval < self.end_day:
                 self._at(approval, self._approve_household)
 
     def _approve_household(self) -> None:
