@@ -244,9 +244,10 @@ def test_unparseable_dob_is_not_quoted(write_header_csv):
     )
 
 
-def test_unreadable_distance(write_episodes_csv):
-    path = write_episodes_csv([episode("1", "01/04/2019", PL_DISTANCE="far")])
-    with pytest.raises(InputError, match=r":2: PL_DISTANCE: cannot read 'far' as a distance"):
+@pytest.mark.parametrize("distance", ["far", "inf", "nan"])
+def test_unreadable_distance(write_episodes_csv, distance):
+    path = write_episodes_csv([episode("1", "01/04/2019", PL_DISTANCE=distance)])
+    with pytest.raises(InputError, match=rf":2: PL_DISTANCE: cannot read '{distance}' as a"):
         read_episodes(path)
 
 
@@ -280,3 +281,35 @@ def test_reads_sf_sample_returns(sf_combined):
     header = read_header(sf_combined)
     assert header.groupby("_source", sort=False).size().tolist() == [819, 572, 362, 226, 144]
     assert header["DOB"].notna().all()
+
+
+def test_bom_lowercase_and_spaced_column_names(write_file):
+    text = "\ufeff" + csv_text([f" {c.lower()} " for c in EPISODE_COLUMNS], [])
+    text += "1,01/04/2019,S,C2,N1,U4,PR1,,,,,,\n"
+    frame = read_episodes(write_file("e.csv", text))
+    assert frame["CHILD"].tolist() == ["1"]
+    assert frame["PLACE"].tolist() == ["U4"]
+
+
+def test_cp1252_file(write_file):
+    text = csv_text(EPISODE_COLUMNS, [episode("1", "01/04/2019", PL_POST="Café")])
+    frame = read_episodes(write_file("e.csv", text.encode("cp1252")))
+    assert frame["PL_POST"].tolist() == ["Café"]
+
+
+def test_semicolon_separated_file_gets_a_hint(write_file):
+    path = write_file("e.csv", ";".join(EPISODE_COLUMNS) + "\n1;01/04/2019\n")
+    with pytest.raises(InputError) as err:
+        read_episodes(path)
+    assert str(err.value).startswith(f"{path}:1: CHILD, DECOM, RNE, LS, PLACE, DEC, REC: missing")
+    assert str(err.value).endswith("the header line is separated by semicolons, expected commas")
+
+
+def test_folder_skips_empty_files_of_other_tables(write_file):
+    write_file("r/2019-episodes.csv", csv_text(EPISODE_COLUMNS, [episode("1", "01/04/2019")]))
+    write_file("r/2019-ad1.csv", "")
+    write_file("r/2019-placed_for_adoption.csv", b"\x00\x01")
+    assert read_episodes(write_file("r/2019-header.csv", "").parent)["CHILD"].tolist() == ["1"]
+    empty = write_file("r/2020-episodes.csv", "")
+    with pytest.raises(InputError, match=f"^{empty}: the file is empty"):
+        read_episodes(empty.parent)

@@ -273,3 +273,23 @@ def test_sf_sample(sf_combined):
     assert summary(problems).splitlines()[0] == (
         "1065 problem(s): 40 error(s), 1020 warning(s), 5 note(s)"
     )
+
+
+def test_future_dates(validate):
+    problems, path, _ = validate([episode("1", "01/04/2019", "01/04/2099")])
+    assert _lines(problems) == [f"{path}:2: DEC: warning: date is in the future"]
+
+
+def test_header_without_child_column_skips_the_link_check(
+    validate, write_episodes_csv, write_header_csv
+):
+    header_rows = [{"CHILD": "", "DOB": "01/01/2010", "SEX": "1"}]
+    problems, _, header = validate([episode("1", "01/04/2019")], header_rows=header_rows)
+    assert [p.kind for p in problems] == ["not-in-header", "blank-value"]
+    header = write_header_csv([{"DOB": "01/01/2010"}], name="h2.csv", columns=["SEX", "DOB"])
+    problems = validate_903(write_episodes_csv([episode("1", "01/04/2019")]), header)
+    assert [(p.column, p.severity) for p in problems] == [
+        ("CHILD", "error"),
+        *((c, "warning") for c in ("ETHNIC", "UPN", "MOTHER", "MC_DOB")),
+    ]
+    assert str(problems[0]).startswith(f"{header}:1: CHILD: missing required column")

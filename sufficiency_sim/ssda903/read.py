@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sufficiency_sim.errors import InputError
@@ -198,8 +199,11 @@ def _looks_like_excel(data: bytes) -> bool:
 def _is_zip(path: Path) -> bool:
     if path.suffix.lower() == ".zip":
         return True
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from None
     return head.startswith(b"PK\x03\x04") and not _looks_like_excel(head)
 
 
@@ -295,7 +299,8 @@ def read_raw_tables(path: str | Path, table: str) -> list[RawTable]:
     """Read the CSV files under `path` that hold `table` ("episodes" or "header"), unconverted.
 
     A single file is taken as `table` whatever its columns. In a folder or zip, files are
-    recognised by their columns (`classify_columns`). Raises InputError for a missing path,
+    recognised by their columns (`classify_columns`); empty or binary ``.csv`` files are
+    skipped unless their name names `table`. Raises InputError for a missing path,
     an empty or non-CSV file, a malformed CSV row, or a collection with no `table` file.
     """
     path = Path(path)
@@ -305,7 +310,13 @@ def read_raw_tables(path: str | Path, table: str) -> list[RawTable]:
         return [_parse_csv(_decode(source.load(), source.name), source.name, table)]
     found: list[RawTable] = []
     for source in sources:
-        text = _decode(source.load(), source.name)
+        try:
+            text = _decode(source.load(), source.name)
+        except InputError:
+            # an empty or binary file can only be skipped if its name is not the table's
+            if re.search(_NAME_HINTS[table], Path(source.name).name.lower()):
+                raise
+            continue
         if classify_columns(_first_line_columns(text), source.name) == table:
             found.append(_parse_csv(text, source.name, table))
     if not found:
@@ -398,6 +409,11 @@ def _missing_columns_message(table: RawTable, missing: list[str], kind: str) -> 
     guess = classify_columns(table.columns)
     if guess and guess != kind:
         message += f"; this looks like a {guess} file"
+    separators = [
+        name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in "".join(table.columns)
+    ]
+    if len(table.columns) == 1 and separators:
+        message += f"; the header line is separated by {separators[0]}, expected commas"
     return message
 
 
@@ -448,6 +464,7 @@ def parse_distance(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """PL_DISTANCE as float64 miles (NaN when blank) and a mask of unreadable cells."""
     text = raw.astype("string").str.strip().fillna("")
     values = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
+    values = values.where(np.isfinite(values))
     return values, values.isna() & (text != "")
 
 

@@ -10,7 +10,7 @@ Checks on each episodes file: required columns, unreadable dates and distances, 
 DECOM or required codes, unknown codes for the collection year of the episode's DECOM (the
 year ending on the 31 March after it, `codes.valid_codes`), DEC before DECOM, zero-length
 episodes, REC without DEC and DEC without REC, duplicated (CHILD, DECOM), short breaks (LS
-V3/V4, one note per file). Across files, after merging the returns like `clean`: episodes that
+V3/V4, one note per file), dates in the future. Across files, after merging the returns like `clean`: episodes that
 overlap the child's next one, X1 episodes not followed by an episode starting on their DEC,
 open episodes missing from later returns, returns that disagree on an episode's DEC, episodes
 starting before the child's birth, and children missing from the header. Header files:
@@ -258,6 +258,11 @@ def _episode_value_problems(table: RawTable, frame: pd.DataFrame) -> list[Proble
         problems += _problems(
             frame, frame["PL_DISTANCE"] < 0, "PL_DISTANCE", "negative distance", kind="bad-value"
         )
+    today = pd.Timestamp.today().normalize()
+    for column in EPISODE_DATE_COLUMNS:
+        problems += _problems(
+            frame, frame[column] > today, column, "date is in the future", WARNING, "future-date"
+        )
     backwards = frame["DEC"] < frame["DECOM"]
     problems += _problems(
         frame,
@@ -471,7 +476,9 @@ def _header_link_problems(episodes: pd.DataFrame, header: pd.DataFrame) -> list[
         kind="not-in-header",
     )
     dob = known.drop_duplicates("CHILD", keep="last").set_index("CHILD")["DOB"]
-    child_dob = episodes["CHILD"].map(dob).astype("datetime64[ns]")
+    child_dob = pd.Series(
+        dob.reindex(episodes["CHILD"].to_numpy()).to_numpy(), index=episodes.index
+    )
     problems += _problems(
         episodes,
         (episodes["DECOM"] < child_dob).fillna(False),
@@ -548,7 +555,8 @@ def validate_903(episodes_path: str | Path, header_path: str | Path) -> list[Pro
         problems += found
         header_frames.append(frame)
     header = concat_frames(header_frames, HEADER_COLUMNS)
-    problems += _header_link_problems(episodes, header)
+    if any("CHILD" in t.frame.columns for t in header_tables):
+        problems += _header_link_problems(episodes, header)
     return _sorted(problems, [t.source for t in (*episode_tables, *header_tables)])
 
 
