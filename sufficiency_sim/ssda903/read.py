@@ -256,7 +256,7 @@ def _parse_csv(text: str, source: str, table: str) -> RawTable:
         raise InputError(f"{where}: not a valid CSV row ({detail})") from None
     frame.columns = [_normalise_column_name(c) for c in frame.columns]
     frame = frame.fillna("")
-    blank = frame.apply(lambda col: col.str.strip() == "").all(axis=1)
+    blank = pd.concat([blank_mask(frame[c]) for c in frame.columns], axis=1).all(axis=1)
     frame[ROW_COLUMN] = pd.RangeIndex(2, len(frame) + 2)
     frame = frame.loc[~blank].reset_index(drop=True)
     return RawTable(source=source, table=table, frame=frame)
@@ -339,21 +339,57 @@ def _nothing_found_message(path: Path, table: str, n_csv: int) -> str:
 # --- converting cells -----------------------------------------------------------------------
 
 
+def _per_unique(
+    raw: pd.Series, convert: Callable[[pd.Series], pd.Series], missing: object
+) -> pd.Series:
+    """Apply `convert` to the distinct values of `raw` only and spread the results back.
+
+    Much faster than string methods on every cell; `missing` is the result for <NA> cells.
+    """
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    converted = convert(pd.Series(uniques, dtype="string")).reset_index(drop=True)
+    if (codes < 0).any():
+        n = len(converted)
+        converted = converted.reindex(range(n + 1), fill_value=missing)
+        codes = np.where(codes < 0, n, codes)
+    result = converted.take(codes)
+    result.index = raw.index
+    return result
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return (values.str.strip() == "").astype(bool)
+
+
 def blank_mask(raw: pd.Series) -> pd.Series:
     """True where a raw cell is blank (empty or spaces only)."""
-    return raw.isna() | (raw.astype("string").str.strip() == "")
+    return _per_unique(raw, _blank, True).astype(bool)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    values = values.str.strip().str.replace(_NUMBER_DOT_ZERO, r"\1", regex=True)
+    return values.mask(values == "").astype("string")
 
 
 def text_values(raw: pd.Series) -> pd.Series:
     """Trimmed text, <NA> when blank, "123.0" normalised to "123" (pandas "string" dtype)."""
-    values = raw.astype("string").str.strip()
-    values = values.str.replace(_NUMBER_DOT_ZERO, r"\1", regex=True)
-    return values.mask(values == "").astype("string")
+    return _per_unique(raw, _text, pd.NA).astype("string")
 
 
 def code_values(raw: pd.Series) -> pd.Series:
     """Codes trimmed and upper-cased, <NA> when blank (pandas "string" dtype)."""
-    return text_values(raw).str.upper()
+    return _per_unique(raw, lambda v: _text(v).str.upper(), pd.NA).astype("string")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    values = values.str.strip().fillna("").str.replace(_ISO_MIDNIGHT, r"\1", regex=True)
+    blank = values == ""
+    dates = pd.to_datetime(values.where(~blank), format="%d/%m/%Y", errors="coerce")
+    todo = dates.isna() & ~blank
+    if todo.any():
+        iso = pd.to_datetime(values[todo], format="%Y-%m-%d", errors="coerce")
+        dates = dates.where(~todo, iso)
+    return dates.astype("datetime64[ns]")
 
 
 def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -362,16 +398,8 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     Returns the dates (datetime64[ns], NaT when blank or unreadable) and a boolean mask of the
     cells that were not blank but could not be read.
     """
-    values = raw.astype("string").str.strip().fillna("")
-    values = values.str.replace(_ISO_MIDNIGHT, r"\1", regex=True)
-    blank = values == ""
-    dates = pd.to_datetime(values.where(~blank), format="%d/%m/%Y", errors="coerce")
-    todo = dates.isna() & ~blank
-    if todo.any():
-        iso = pd.to_datetime(values[todo], format="%Y-%m-%d", errors="coerce")
-        dates = dates.where(~todo, iso)
-    dates = dates.astype("datetime64[ns]")
-    return dates, dates.isna() & ~blank
+    dates = _per_unique(raw, _dates, pd.NaT).astype("datetime64[ns]")
+    return dates, dates.isna() & ~blank_mask(raw)
 
 
 def _bad_rows_text(rows: pd.Series) -> str:
@@ -462,10 +490,14 @@ def canonical_episodes(table: RawTable, strict: bool = True) -> pd.DataFrame:
 
 def parse_distance(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """PL_DISTANCE as float64 miles (NaN when blank) and a mask of unreadable cells."""
-    text = raw.astype("string").str.strip().fillna("")
-    values = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
-    values = values.where(np.isfinite(values))
-    return values, values.isna() & (text != "")
+
+    def convert(values: pd.Series) -> pd.Series:
+        text = values.str.strip()
+        numbers = pd.to_numeric(text.mask(text == ""), errors="coerce").astype("float64")
+        return numbers.where(np.isfinite(numbers))
+
+    values = _per_unique(raw, convert, np.nan).astype("float64")
+    return values, values.isna() & ~blank_mask(raw)
 
 
 def canonical_header(table: RawTable, strict: bool = True) -> pd.DataFrame:
