@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sys
 from pathlib import Path
 
@@ -88,6 +89,8 @@ def run_command(
         raise InputError("--histories needs --out DIR to say where to write the histories")
     jobs = jobs or os.cpu_count() or 1
     history_dir = out_dir / "replications" if histories and out_dir else None
+    if history_dir is not None and history_dir.exists():
+        shutil.rmtree(history_dir)  # our own output: stale replications must not linger
     click.echo(
         f"{sc.name}: {replications} replications x {sc.horizon_years} years "
         f"from {sc.start_date:%d %B %Y} (seed {seed}, {jobs} job(s))",

@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -78,15 +78,66 @@ Count = Annotated[int, Field(ge=0)]
 _SHARE_TOLERANCE = 1e-6
 
 
-class Strict(BaseModel):
-    """Base: unknown keys are errors and instances are immutable."""
+class FrozenDict(dict):
+    """A read-only dict, so that the mappings inside a Scenario cannot be changed either."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    def _read_only(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("scenario values are read-only; build a new scenario instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+    __ior__ = _read_only  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple:
+        return (FrozenDict, (dict(self),))
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return {key: copy.deepcopy(value, memo) for key, value in self.items()}
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict) and not isinstance(value, FrozenDict):
+        return FrozenDict({key: _freeze(item) for key, item in value.items()})
+    return value
+
+
+def _has_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, dict):
+        return any(_has_bool(item) for item in value.values())
+    return False
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, numbers must be finite numbers (not true/false), and
+    instances are immutable all the way down."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info) -> Any:
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation is bool:
+            return value
+        if isinstance(value, bool) or (get_origin(annotation) is dict and _has_bool(value)):
+            raise ValueError("expected a number or text, not true/false")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _read_only_mappings(cls, value: Any) -> Any:
+        return _freeze(value)
 
 
 def _check_shares(value: Mapping[Any, float], what: str) -> None:
     if not value:
         raise ValueError(f"{what} must not be empty")
+    if not all(math.isfinite(share) for share in value.values()):
+        raise ValueError(f"{what} has a share that is not a finite number")
     if any(share < 0 for share in value.values()):
         raise ValueError(f"{what} has a negative share")
     total = math.fsum(value.values())
@@ -468,8 +519,9 @@ class Carers(Strict):
     assessment: Duration
     deregistration_rate_per_year: NonNegative
     leave_while_occupied_share: Probability = Field(
-        0.3, description="Share of leaving households with children placed whose children must "
-        "move at once; the others give notice and the children still there then move."
+        0.3,
+        description="Share of leaving households with children placed whose children must "
+        "move at once; the others give notice and the children still there then move.",
     )
     notice_days: NonNegative = 90.0
     service_initiated_share: Probability = 0.33
@@ -556,6 +608,11 @@ def _read_yaml(path: Path) -> dict:
 
 def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
     """Read a scenario file and everything it `extends`, merged, as a plain dict."""
+    return _load_chain(path, _chain)[0]
+
+
+def _load_chain(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list]:
+    """The merged data, and each file of the `extends` chain with its own data (child first)."""
     path = Path(path).resolve()
     if path in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, path))
@@ -563,14 +620,29 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
     data = _read_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
-        return data
+        return data, [(path, data)]
     if not isinstance(parent, str):
         raise InputError(f"{path}: extends: expected the path of another scenario file")
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
         raise InputError(f"{path}: extends: file {parent_path} not found")
-    base = load_raw(parent_path, (*_chain, path))
-    return _deep_merge(base, data)
+    base, files = _load_chain(parent_path, (*_chain, path))
+    return _deep_merge(base, data), [(path, data), *files]
+
+
+def _defines(data: Any, loc: Sequence[Any]) -> bool:
+    """Whether raw YAML data holds a value at the key path `loc`."""
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, dict) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return True
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -627,31 +699,40 @@ def _list_item(node: list, part: str, text: str) -> Any:
     return node[_index(node, part, text)]
 
 
-def _format_errors(source: str, exc: ValidationError) -> str:
+def _format_errors(source: str, exc: ValidationError, files: Sequence[tuple] = ()) -> str:
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        where = source
+        for file_path, data in files:  # name the file of the chain that sets this key
+            if error["loc"] and _defines(data, error["loc"]):
+                where = str(file_path)
+                break
         message = error["msg"]
         if error["type"] == "extra_forbidden":
             message = "unknown key (not a scenario parameter; check the spelling)"
         elif error["type"] == "missing":
             message = "required key is missing"
-        lines.append(f"{source}: {key}: {message}")
+        lines.append(f"{where}: {key}: {message}")
     return "\n".join(lines)
 
 
-def validate(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate raw scenario data, raising InputError that names the source and dotted keys."""
+def validate(
+    data: Mapping[str, Any], source: str = "<scenario>", files: Sequence[tuple] = ()
+) -> Scenario:
+    """Validate raw scenario data, raising InputError that names the source (or the file of
+    the `extends` chain that sets the key) and the dotted keys."""
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        raise InputError(_format_errors(source, exc)) from None
+        raise InputError(_format_errors(source, exc, files)) from None
 
 
 def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load a scenario file (resolving `extends`), apply overrides, and validate it."""
-    data = apply_overrides(load_raw(path), overrides)
-    return validate(data, str(path))
+    merged, files = _load_chain(path)
+    data = apply_overrides(merged, overrides)
+    return validate(data, str(path), files if not overrides else ())
 
 
 def to_jsonable(scenario: Scenario) -> dict:
