@@ -313,3 +313,17 @@ def test_folder_skips_empty_files_of_other_tables(write_file):
     empty = write_file("r/2020-episodes.csv", "")
     with pytest.raises(InputError, match=f"^{empty}: the file is empty"):
         read_episodes(empty.parent)
+
+
+def test_bad_values_shaped_like_identifiers_are_not_echoed(write_episodes_csv):
+    path = write_episodes_csv(
+        [episode("1", "AB1 2CD"), episode("2", "01/04/2019", PL_DISTANCE="XY9 9ZZ")]
+    )
+    with pytest.raises(InputError) as err:
+        read_episodes(path)
+    assert str(err.value).splitlines() == [
+        f"{path}:2: DECOM: cannot read this value as a date; expected dd/mm/YYYY or YYYY-MM-DD "
+        "(1 unreadable in this column: row 2)",
+        f"{path}:3: PL_DISTANCE: cannot read this value as a distance; expected a number of miles "
+        "(1 unreadable: row 3)",
+    ]

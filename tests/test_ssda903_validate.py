@@ -293,3 +293,24 @@ def test_header_without_child_column_skips_the_link_check(
         *((c, "warning") for c in ("ETHNIC", "UPN", "MOTHER", "MC_DOB")),
     ]
     assert str(problems[0]).startswith(f"{header}:1: CHILD: missing required column")
+
+
+def test_values_that_do_not_look_like_codes_or_dates_are_not_echoed(validate):
+    # a row shifted by a missing comma puts a postcode and an identifier in other columns
+    problems, path, _ = validate(
+        [
+            episode("1", "01/04/2019", PLACE="AB1 2CD", LS="1234567", RNE="x"),
+            episode("2", "QQ12345", REC=""),
+        ]
+    )
+    lines = _lines(problems)
+    assert lines[:4] == [
+        f"{path}:2: RNE: unknown code 'X' for 2019/20; expected one of B, L, P, S, T, U",
+        f"{path}:2: LS: unknown code this value for 2019/20; expected one of "
+        + ", ".join(sorted(codes.valid_codes("LS", 2020))),
+        f"{path}:2: PLACE: unknown code this value for 2019/20; expected one of "
+        + ", ".join(sorted(codes.valid_codes("PLACE", 2020))),
+        f"{path}:3: DECOM: cannot read this value as a date; expected dd/mm/YYYY or YYYY-MM-DD",
+    ]
+    assert [p.value for p in problems[:4]] == ["X", None, None, None]
+    assert not any(secret in line for line in lines for secret in ("AB1 2CD", "1234567", "QQ1"))

@@ -125,6 +125,11 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _NUMBER_DOT_ZERO = re.compile(r"^(\d+)\.0+$")
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?$")
 _SHOW_BAD_ROWS = 5
+_SHOWABLE: dict[str, re.Pattern[str]] = {
+    "code": re.compile(r"^(\d{1,2}|[A-Z]{1,6}\d{0,2}[A-Z]?)$"),
+    "date": re.compile(r"^(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}([ T][\d:.]+)?|[A-Za-z]{1,12})$"),
+    "number": re.compile(r"^([-+]?[\d.,]{1,12}|[A-Za-z]{1,12})$"),
+}
 
 
 @dataclass(frozen=True)
@@ -402,6 +407,22 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return dates, dates.isna() & ~blank_mask(raw)
 
 
+def showable(value: object, kind: str) -> str | None:
+    """`value` (trimmed) if it looks like a `kind` ("code", "date" or "number"), else None.
+
+    Messages quote a bad value only when it has that shape, so that a child's identifier or a
+    postcode shifted into another column by a malformed row is never echoed.
+    """
+    text = str(value).strip()
+    return text if _SHOWABLE[kind].match(text) else None
+
+
+def quote(value: object, kind: str) -> str:
+    """`value` quoted for a message if `showable`, else "this value"."""
+    shown = showable(value, kind)
+    return "this value" if shown is None else repr(shown)
+
+
 def _bad_rows_text(rows: pd.Series) -> str:
     shown = ", ".join(str(r) for r in rows.iloc[:_SHOW_BAD_ROWS])
     more = f" and {len(rows) - _SHOW_BAD_ROWS} more" if len(rows) > _SHOW_BAD_ROWS else ""
@@ -411,9 +432,11 @@ def _bad_rows_text(rows: pd.Series) -> str:
 def _bad_date_message(table: RawTable, column: str, bad: pd.Series) -> str:
     rows = table.frame.loc[bad, ROW_COLUMN]
     first = int(rows.iloc[0])
-    shown = ""
-    if column not in PERSONAL_COLUMNS:
-        shown = f" {table.frame.loc[bad, column].iloc[0].strip()!r}"
+    shown = (
+        ""
+        if column in PERSONAL_COLUMNS
+        else " " + quote(table.frame.loc[bad, column].iloc[0], "date")
+    )
     return (
         f"{table.source}:{first}: {column}: cannot read{shown} as a date; "
         f"expected {DATE_FORMATS_TEXT} ({len(rows)} unreadable in this column: "
@@ -476,7 +499,7 @@ def canonical_episodes(table: RawTable, strict: bool = True) -> pd.DataFrame:
                 rows = frame.loc[bad, ROW_COLUMN]
                 errors.append(
                     f"{table.source}:{int(rows.iloc[0])}: PL_DISTANCE: cannot read "
-                    f"{frame.loc[bad, column].iloc[0].strip()!r} as a distance; expected a "
+                    f"{quote(frame.loc[bad, column].iloc[0], 'number')} as a distance; expected a "
                     f"number of miles ({len(rows)} unreadable: {_bad_rows_text(rows)})"
                 )
         elif column in EPISODE_CODE_COLUMNS:

@@ -10,9 +10,10 @@ Checks on each episodes file: required columns, unreadable dates and distances, 
 DECOM or required codes, unknown codes for the collection year of the episode's DECOM (the
 year ending on the 31 March after it, `codes.valid_codes`), DEC before DECOM, zero-length
 episodes, REC without DEC and DEC without REC, duplicated (CHILD, DECOM), short breaks (LS
-V3/V4, one note per file), dates in the future. Across files, after merging the returns like `clean`: episodes that
-overlap the child's next one, X1 episodes not followed by an episode starting on their DEC,
-open episodes missing from later returns, returns that disagree on an episode's DEC, episodes
+V3/V4, one note per file), dates in the future. Across files, after merging the returns like
+`clean`: episodes that overlap the child's next one, X1 episodes not followed by an episode
+starting on their DEC, open episodes missing from later returns, returns that disagree on an
+episode's DEC, episodes
 starting before the child's birth, and children missing from the header. Header files:
 required columns, unreadable dates, blank CHILD or DOB, duplicated CHILD, unknown SEX codes.
 
@@ -42,7 +43,9 @@ from sufficiency_sim.ssda903.read import (
     missing_columns,
     parse_dates,
     parse_distance,
+    quote,
     read_raw_tables,
+    showable,
 )
 from sufficiency_sim.ssda903.schema import (
     EPISODE_COLUMNS,
@@ -151,14 +154,14 @@ def _date_problems(table: RawTable, columns: Iterable[str]) -> list[Problem]:
             continue
         _, bad = parse_dates(frame[column])
         for row, value in zip(frame.loc[bad, ROW_COLUMN], frame.loc[bad, column], strict=True):
-            shown = "" if column in PERSONAL_COLUMNS else f" {value.strip()!r}"
+            shown = "" if column in PERSONAL_COLUMNS else " " + quote(value, "date")
             problems.append(
                 Problem(
                     table.source,
                     int(row),
                     column,
                     f"cannot read{shown} as a date; expected {DATE_FORMATS_TEXT}",
-                    value=value.strip(),
+                    value=showable(value, "date"),
                     kind="bad-date",
                 )
             )
@@ -166,8 +169,9 @@ def _date_problems(table: RawTable, columns: Iterable[str]) -> list[Problem]:
 
 
 def _code_message(column: str, code: str, year: int | None) -> str:
+    shown = quote(code, "code")
     if year is None:
-        return f"unknown code {code!r}; expected a {column} code (DECOM unreadable)"
+        return f"unknown code {shown}; expected a {column} code (DECOM unreadable)"
     if column == "PLACE" and code == "K3" and year < codes.K3_FROM_YEAR:
         return f"code 'K3' is only valid from 2023/24 (episode starts in {_year_text(year)})"
     if column == "PLACE" and code in {"H5", "P2", "Z1"} and year >= codes.Z1_SPLIT_YEAR:
@@ -176,7 +180,7 @@ def _code_message(column: str, code: str, year: int | None) -> str:
         return f"code {code!r} is only valid from 2025/26 (episode starts in {_year_text(year)})"
     valid = sorted(codes.valid_codes(column, year))
     listed = ", ".join(valid[:_MAX_LISTED_CODES])
-    return f"unknown code {code!r} for {_year_text(year)}; expected one of {listed}"
+    return f"unknown code {shown} for {_year_text(year)}; expected one of {listed}"
 
 
 def _unknown_codes(frame: pd.DataFrame, years: pd.Series) -> list[Problem]:
@@ -199,7 +203,7 @@ def _unknown_codes(frame: pd.DataFrame, years: pd.Series) -> list[Problem]:
                         int(row),
                         column,
                         _code_message(column, str(code), None if year is None else int(year)),
-                        value=str(code),
+                        value=showable(code, "code"),
                         kind="unknown-code",
                     )
                 )
@@ -521,8 +525,9 @@ def header_file_problems(table: RawTable) -> tuple[list[Problem], pd.DataFrame]:
                     table.source,
                     int(row),
                     "SEX",
-                    f"unknown code {value!r}; expected one of {', '.join(sorted(codes.SEX_CODES))}",
-                    value=str(value),
+                    f"unknown code {quote(value, 'code')}; expected one of "
+                    f"{', '.join(sorted(codes.SEX_CODES))}",
+                    value=showable(value, "code"),
                     kind="unknown-code",
                 )
             )
