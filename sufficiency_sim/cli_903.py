@@ -89,8 +89,11 @@ def format_table(result: pd.DataFrame, columns: Sequence[str]) -> str:
 
 
 def _write_csv(result: pd.DataFrame, columns: Sequence[str], out: Path) -> None:
-    with atomic_open(out, "w") as handle:
-        result[["year", *columns]].to_csv(handle, index=False, lineterminator="\n")
+    try:
+        with atomic_open(out, "w") as handle:
+            result[["year", *columns]].to_csv(handle, index=False, lineterminator="\n")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the file ({exc.strerror})") from None
 
 
 @click.command("indicators")
@@ -113,8 +116,16 @@ def _write_csv(result: pd.DataFrame, columns: Sequence[str], out: Path) -> None:
 def indicators_command(
     episodes_path: Path, header_path: Path, years: tuple[int, ...], out: Path | None
 ) -> None:
-    """Compute the placement indicators of a 903 extract, one column per year."""
-    from sufficiency_sim import indicators
+    """Compute the placement indicators of a 903 extract, one column per year.
+
+    The returns are read and cleaned first (several years merged, overlaps truncated); the
+    cleaning counts go to stderr. Percentages are shown to 1 decimal, "-" when undefined;
+    --out writes them unrounded, one row per year.
+    """
+    try:
+        from sufficiency_sim import indicators
+    except ImportError as exc:  # pragma: no cover - the module ships with the package
+        raise click.ClickException(f"the indicators module cannot be loaded ({exc})") from None
 
     episodes, header, report = load_903(episodes_path, header_path)
     click.echo(report.to_text(), err=True)

@@ -352,3 +352,13 @@ def test_error_messages_name_no_child(write_episodes_csv, write_header_csv):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {header}:2: DOB: cannot read as a date")
     _assert_no_secrets(result.stdout, result.stderr)
+
+
+def test_unwritable_out_is_an_input_error(good_files, tmp_path, indicator_columns):
+    episodes, header = good_files
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = blocker / "ind.csv"  # a folder that cannot exist under a file
+    result = _run(["indicators", "--episodes", episodes, "--header", header, "--out", out])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith(f"error: {out}: cannot write the file")
