@@ -327,3 +327,17 @@ def test_bad_values_shaped_like_identifiers_are_not_echoed(write_episodes_csv):
         f"{path}:3: PL_DISTANCE: cannot read this value as a distance; expected a number of miles "
         "(1 unreadable: row 3)",
     ]
+
+
+def test_sf_sample_as_zip_of_year_folders(sf_combined, tmp_path):
+    """The upstream v1.zip layout (<year>/<table>.csv) reads the same as the flat folder."""
+    archive = tmp_path / "v1.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(sf_combined.glob("*.csv")):
+            year, table = path.stem.split("-", 1)
+            zf.write(path, f"{year}/{table}.csv")
+    flat = read_episodes(sf_combined).drop(columns="_source")
+    zipped = read_episodes(archive)
+    assert zipped["_source"].iloc[0] == f"{archive}:2017/episodes.csv"
+    pd.testing.assert_frame_equal(zipped.drop(columns="_source"), flat)
+    assert len(read_header(archive)) == 2123
