@@ -97,7 +97,7 @@ def build_history(sim: Simulation) -> RunHistory:
         header["DOB"].append(ord0 + child.dob)
         for name in ("ETHNIC", "UPN", "MOTHER", "MC_DOB"):
             header[name].append(None)
-        _child_episodes(child, kept, cid, ord0, episodes)
+        _child_episodes(child, kept, cid, ord0, episodes, sim.end_day)
         for p in kept:
             placements["child"].append(cid)
             placements["start"].append(ord0 + p.start)
@@ -144,9 +144,10 @@ def build_history(sim: Simulation) -> RunHistory:
     )
 
 
-def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns) -> None:
-    """Split the child's placements at legal status changes into 903 episodes."""
-    legal = child.legal
+def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns, end_day: int) -> None:
+    """Split the child's placements at legal status changes (up to the end of the run) into
+    903 episodes."""
+    legal = [change for change in child.legal if change[0] < end_day]
     rows: list[list[Any]] = []
     previous_ls = None
     last_index = len(kept) - 1
