@@ -509,7 +509,7 @@ def test_messy_plain_frames_read_like_canonical_ones(seed: int) -> None:
         "PL_LOCATION",
     ):
         messy[col] = [None if pd.isna(v) else f" {v.lower()} " for v in messy[col]]
-    messy["URN"] = [{"1": 1.0, "2": "2.0"}.get(v, "  ") for v in messy["URN"]]
+    messy["URN"] = ["  " if pd.isna(v) else {"1": 1.0, "2": "2.0"}.get(v, v) for v in messy["URN"]]
     messy["PL_POST"] = [None if pd.isna(v) else f"{v}  " for v in messy["PL_POST"]]
     for col in ("DECOM", "DEC"):
         fmt = ["%d/%m/%Y", "%Y-%m-%d"]
