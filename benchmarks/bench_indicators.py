@@ -10,7 +10,7 @@ the extract (31 March 2025). Indicators are computed for the 10 years 2016-2025.
 
 Measured on 2026-11-26 (2-core machine, Python 3.11, pandas 3.1, numpy 2.4):
     python benchmarks/bench_indicators.py --children 100000
-    -> episodes: 463,973 (100,000 children); compute_indicators for 10 years: 1.05 s on a quiet
+    -> episodes: 463,973 (100,000 children); compute_indicators for 10 years: 0.90-1.05 s on a quiet
        machine, 2.06-2.15 s while other test suites shared the 2 cores; peak memory (maxrss,
        generation included): 683 MiB.
     python benchmarks/bench_indicators.py --children 200000
