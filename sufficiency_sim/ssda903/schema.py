@@ -65,5 +65,13 @@ HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTH
 HEADER_REQUIRED_COLUMNS: tuple[str, ...] = ("CHILD", "DOB")
 HEADER_DATE_COLUMNS: tuple[str, ...] = ("DOB", "MC_DOB")
 
-PERSONAL_COLUMNS: tuple[str, ...] = ("CHILD", "DOB", "UPN", "MOTHER", "MC_DOB", "HOME_POST", "PL_POST")
+PERSONAL_COLUMNS: tuple[str, ...] = (
+    "CHILD",
+    "DOB",
+    "UPN",
+    "MOTHER",
+    "MC_DOB",
+    "HOME_POST",
+    "PL_POST",
+)
 """Columns that identify a child: never written by default into outputs, logs or reports."""
