@@ -58,6 +58,18 @@ def one_off_costs(scenario: Scenario) -> list[tuple[dt.date, float]]:
     return items
 
 
+def recurring_cost(scenario: Scenario, year: int) -> float:
+    """Running costs falling in financial year `year`, pro rata by day."""
+    first, after = year_bounds(year)
+    total = 0.0
+    for cost in scenario.recurring_costs:
+        start = max(pd.Timestamp(cost.start), first)
+        end = min(pd.Timestamp(cost.end), after) if cost.end else after
+        days = max(0, (end - start).days)
+        total += cost.amount_gbp_per_year * days / (after - first).days
+    return total
+
+
 def costs_by_year(
     placements: pd.DataFrame,
     provision: pd.DataFrame,
@@ -65,7 +77,7 @@ def costs_by_year(
     years: list[int] | tuple[int, ...],
 ) -> pd.DataFrame:
     """Cost per financial year: columns year, placement_cost_gbp, provision_cost_gbp,
-    one_off_cost_gbp, cost_gbp (their sum)."""
+    one_off_cost_gbp, recurring_cost_gbp, cost_gbp (their sum)."""
     weekly = weekly_costs(scenario)
     placement_weekly = placements["provision_type"].map(weekly).fillna(0.0).to_numpy()
     home_weekly = {home.name: home.weekly_cost_per_bed for home in scenario.provision.local_homes}
@@ -86,13 +98,15 @@ def costs_by_year(
         one_off = float(
             sum(amount for date, amount in one_offs if first <= pd.Timestamp(date) < after)
         )
+        recurring = recurring_cost(scenario, year)
         rows.append(
             {
                 "year": year,
                 "placement_cost_gbp": placement_cost,
                 "provision_cost_gbp": provision_cost,
                 "one_off_cost_gbp": one_off,
-                "cost_gbp": placement_cost + provision_cost + one_off,
+                "recurring_cost_gbp": recurring,
+                "cost_gbp": placement_cost + provision_cost + one_off + recurring,
             }
         )
     return pd.DataFrame(rows)

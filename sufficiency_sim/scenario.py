@@ -537,6 +537,15 @@ class OneOffCost(Strict):
     amount_gbp: NonNegative
 
 
+class RecurringCost(Strict):
+    """A running cost per year between two dates (say, higher allowances or a support team)."""
+
+    name: str
+    start: dt.date
+    end: dt.date | None = None
+    amount_gbp_per_year: NonNegative
+
+
 class Scenario(Strict):
     """A complete, validated scenario for one local authority."""
 
@@ -554,6 +563,7 @@ class Scenario(Strict):
     endings: Endings
     carers: Carers
     one_off_costs: tuple[OneOffCost, ...] = ()
+    recurring_costs: tuple[RecurringCost, ...] = ()
 
     @model_validator(mode="after")
     def _dates_in_range(self) -> Scenario:

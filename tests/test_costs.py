@@ -17,7 +17,14 @@ from sufficiency_sim import scenario
 from sufficiency_sim.costs import costs_by_year, overlap_days, year_bounds
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
-COST_COLUMNS = ["year", "placement_cost_gbp", "provision_cost_gbp", "one_off_cost_gbp", "cost_gbp"]
+COST_COLUMNS = [
+    "year",
+    "placement_cost_gbp",
+    "provision_cost_gbp",
+    "one_off_cost_gbp",
+    "recurring_cost_gbp",
+    "cost_gbp",
+]
 
 # Cost of one day, by provision type: weekly cost / 7.
 PER_DAY = {
@@ -182,6 +189,7 @@ def test_hand_worked_costs_by_year(costed: scenario.Scenario) -> None:
             "placement_cost_gbp": [placement_2020, placement_2021],
             "provision_cost_gbp": [provision_2020, provision_2021],
             "one_off_cost_gbp": [one_off_2020, one_off_2021],
+            "recurring_cost_gbp": [0.0, 0.0],
             "cost_gbp": [
                 placement_2020 + provision_2020 + one_off_2020,
                 placement_2021 + provision_2021 + one_off_2021,
@@ -278,3 +286,27 @@ def test_cost_columns_are_floats(costed: scenario.Scenario) -> None:
     result = costs_by_year(NO_PLACEMENTS, NO_PROVISION, costed, [2020])
     for column in COST_COLUMNS[1:]:
         assert isinstance(result.loc[0, column], float | np.floating)
+
+
+def test_recurring_costs_are_pro_rata_by_day() -> None:
+    """GBP 36,500 a year from 1 Oct 2019 to 1 Oct 2020: 183 of 366 days of 2019-20 and 183
+    of 365 days of 2020-21."""
+    import datetime as dt
+
+    from sufficiency_sim import costs
+
+    sc = scenario.load(BASELINE).model_copy(
+        update={
+            "recurring_costs": (
+                scenario.RecurringCost(
+                    name="support",
+                    start=dt.date(2019, 10, 1),
+                    end=dt.date(2020, 10, 1),
+                    amount_gbp_per_year=36_500,
+                ),
+            )
+        }
+    )
+    assert costs.recurring_cost(sc, 2020) == pytest.approx(36_500 * 183 / 366)
+    assert costs.recurring_cost(sc, 2021) == pytest.approx(36_500 * 183 / 365)
+    assert costs.recurring_cost(sc, 2022) == 0.0
