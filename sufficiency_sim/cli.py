@@ -81,7 +81,7 @@ def run_command(
     from tqdm import tqdm
 
     from sufficiency_sim import atomic, scenario
-    from sufficiency_sim.experiment import run_experiment
+    from sufficiency_sim.experiment import run_experiment, summarise
     from sufficiency_sim.report_text import summary_table
 
     sc = scenario.load(scenario_file, overrides)
@@ -100,13 +100,15 @@ def run_command(
         result = run_experiment(
             sc, replications, seed, jobs=jobs, history_dir=history_dir, progress=bar.update
         )
-    click.echo(summary_table(result.summary, sc))
+    results = result.results.drop(columns="scenario")
+    summary = summarise(results)
+    click.echo(summary_table(summary, sc))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         with atomic.atomic_open(out_dir / "indicators.csv") as handle:
-            result.results.to_csv(handle, index=False)
+            results.to_csv(handle, index=False)
         with atomic.atomic_open(out_dir / "summary.csv") as handle:
-            result.summary.to_csv(handle, index=False)
+            summary.to_csv(handle, index=False)
         meta = {
             "scenario_file": str(scenario_file),
             "overrides": list(overrides),

@@ -1,11 +1,13 @@
-"""Replications of a scenario: run them (serially or on local processes), measure each with the
-indicators module, and summarise with 95% confidence intervals."""
+"""Replications of scenarios: run them on an executor (serial, local processes, Dask), measure
+each with the indicators module, and summarise with 95% confidence intervals.
+
+Every scenario runs on the same replication numbers with the same seed, so options see the
+same children with the same luck as the baseline (common random numbers)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from scipy import stats
 
 from sufficiency_sim import atomic
 from sufficiency_sim.costs import costs_by_year
+from sufficiency_sim.executors import Executor, make_executor
 from sufficiency_sim.indicators import INDICATOR_COLUMNS, compute_indicators
 from sufficiency_sim.model import RunHistory, simulate
 from sufficiency_sim.scenario import Scenario
@@ -117,34 +120,25 @@ def run_replication(
     return ReplicationResult(replication, results, stats)
 
 
-def _run_one(args: tuple) -> ReplicationResult:
-    return run_replication(*args)
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: a replication of a named scenario. Small, so cheap to send to workers."""
+
+    key: str
+    scenario: Scenario
+    seed: int
+    replication: int
+    history_dir: str | None = None
 
 
-def iter_replications(
-    scenario: Scenario,
-    replications: int,
-    seed: int,
-    jobs: int = 1,
-    history_dir: str | Path | None = None,
-) -> Iterator[ReplicationResult]:
-    """Yield each replication's result as it finishes (in any order when jobs > 1)."""
-    tasks = [(scenario, seed, rep, history_dir) for rep in range(replications)]
-    if jobs <= 1:
-        for task in tasks:
-            yield _run_one(task)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_run_one, task) for task in tasks]
-        from concurrent.futures import as_completed
-
-        for future in as_completed(futures):
-            yield future.result()
+def run_task(task: Task) -> tuple[str, ReplicationResult]:
+    """Run one task (in whichever process the executor chose)."""
+    return task.key, run_replication(task.scenario, task.seed, task.replication, task.history_dir)
 
 
 @dataclass
 class ExperimentResult:
-    """All replications of one scenario: yearly results and their summary."""
+    """All replications of the scenarios: tidy yearly results and their summary."""
 
     results: pd.DataFrame
     summary: pd.DataFrame
@@ -153,11 +147,13 @@ class ExperimentResult:
 
 
 def summarise(results: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean and t-based confidence interval per year and measure (tidy: year, measure, n, mean,
-    lower, upper). Measures that are blank in a replication are averaged over the others."""
-    long = results.melt(id_vars=["replication", "year"], var_name="measure", value_name="value")
+    """Mean and t-based confidence interval per (scenario,) year and measure (tidy: [scenario,]
+    year, measure, n, mean, lower, upper). Measures blank in a replication are averaged over
+    the others."""
+    keys = ["scenario", "year"] if "scenario" in results.columns else ["year"]
+    long = results.melt(id_vars=["replication", *keys], var_name="measure", value_name="value")
     long["value"] = pd.to_numeric(long["value"], errors="coerce")
-    grouped = long.groupby(["year", "measure"], sort=False)["value"]
+    grouped = long.groupby([*keys, "measure"], sort=False)["value"]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
     n = table["n"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -167,27 +163,68 @@ def summarise(results: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     table["upper"] = table["mean"] + half
     order = {name: i for i, name in enumerate(RESULT_COLUMNS)}
     table["_order"] = table["measure"].map(order)
-    table = table.sort_values(["year", "_order"]).drop(columns=["_order", "sd"])
+    table = table.sort_values([*keys, "_order"], kind="stable").drop(columns=["_order", "sd"])
     return table.reset_index(drop=True)
 
 
+def scenario_map(
+    scenarios: Scenario | Mapping[str, Scenario] | Sequence[Scenario],
+) -> dict[str, Scenario]:
+    """Scenarios keyed by name (or by the mapping's keys)."""
+    if isinstance(scenarios, Scenario):
+        return {scenarios.name: scenarios}
+    if isinstance(scenarios, Mapping):
+        return dict(scenarios)
+    named = {sc.name: sc for sc in scenarios}
+    if len(named) != len(scenarios):
+        raise ValueError("scenarios must have distinct names (or be given as a mapping)")
+    return named
+
+
 def run_experiment(
-    scenario: Scenario,
-    replications: int,
+    scenarios: Scenario | Mapping[str, Scenario] | Sequence[Scenario],
+    replications: int | Sequence[int],
     seed: int,
     jobs: int = 1,
+    executor: Executor | None = None,
     history_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    done: Mapping[tuple[str, int], pd.DataFrame] | None = None,
+    on_result: Callable[[str, ReplicationResult], None] | None = None,
 ) -> ExperimentResult:
-    """Run `replications` of a scenario and return the yearly results sorted by replication."""
+    """Run every scenario on the same replications (common random numbers) and measure them.
+
+    `replications` is a count (0..N-1) or the replication numbers themselves. Results are tidy:
+    one row per scenario, replication and year, in that order whatever order replications
+    finish in. `done` holds results already computed (resuming a batch): those are not rerun.
+    `on_result` is called in this process with each new result as it arrives.
+    """
     started = time.perf_counter()
-    parts: list[ReplicationResult] = []
-    for result in iter_replications(scenario, replications, seed, jobs, history_dir):
-        parts.append(result)
+    named = scenario_map(scenarios)
+    numbers = list(range(replications)) if isinstance(replications, int) else list(replications)
+    executor = executor or make_executor(jobs)
+    parts: dict[tuple[str, int], pd.DataFrame] = dict(done or {})
+    tasks = []
+    for key, sc in named.items():
+        folder = None
+        if history_dir is not None:
+            folder = str(Path(history_dir) if len(named) == 1 else Path(history_dir) / key)
+        tasks.extend(Task(key, sc, seed, rep, folder) for rep in numbers if (key, rep) not in parts)
+    stats: list[dict[str, float]] = []
+    if progress is not None and parts:
+        progress(len(parts))
+    for key, result in executor.map_unordered(run_task, tasks):
+        parts[(key, result.replication)] = result.results
+        stats.append(result.stats)
+        if on_result is not None:
+            on_result(key, result)
         if progress is not None:
             progress(1)
-    parts.sort(key=lambda part: part.replication)
-    results = pd.concat([part.results for part in parts], ignore_index=True)
-    return ExperimentResult(
-        results, summarise(results), time.perf_counter() - started, [part.stats for part in parts]
-    )
+    frames = []
+    for key in named:
+        for rep in numbers:
+            frame = parts[(key, rep)].copy()
+            frame.insert(0, "scenario", key)
+            frames.append(frame)
+    results = pd.concat(frames, ignore_index=True)
+    return ExperimentResult(results, summarise(results), time.perf_counter() - started, stats)

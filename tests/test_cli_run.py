@@ -48,7 +48,13 @@ INDICATORS = [
     "adoption",
     "other",
 ]
-EXTRAS = ["cost_gbp", "bridging_31_march", "mean_days_bridging", "inhouse_occupancy_pct"]
+EXTRAS = [
+    "cost_gbp",
+    "bridging_31_march",
+    "mean_days_bridging",
+    "inhouse_occupancy_pct",
+    "out_of_area_child_years",
+]
 COLUMNS = ["replication", "year", *INDICATORS, *EXTRAS]
 EPISODE_COLUMNS_903 = [
     "CHILD",

@@ -105,7 +105,12 @@ HOUSEHOLDS = provision(
 def test_columns_and_years() -> None:
     result = system_metrics(BRIDGING, HOUSEHOLDS, [2020, 2021])
     assert list(result.columns) == ["year", *SYSTEM_COLUMNS]
-    assert SYSTEM_COLUMNS == ("bridging_31_march", "mean_days_bridging", "inhouse_occupancy_pct")
+    assert SYSTEM_COLUMNS == (
+        "bridging_31_march",
+        "mean_days_bridging",
+        "inhouse_occupancy_pct",
+        "out_of_area_child_years",
+    )
     assert result["year"].tolist() == [2020, 2021]
 
 
@@ -163,3 +168,20 @@ def test_no_placements() -> None:
     assert result.loc[0, "bridging_31_march"] == 0
     assert math.isnan(result.loc[0, "mean_days_bridging"])
     assert result.loc[0, "inhouse_occupancy_pct"] == 0.0
+
+
+def test_out_of_area_child_years() -> None:
+    """Near and far placements count, inside ones do not: 1 Apr 2019 - 1 Oct 2019 (183 days)
+    near, plus an open far placement from 1 Jan 2020 (91 days to 1 April 2020), so
+    (183 + 91) / 365.25 child-years in 2019-20."""
+    frame = placements(
+        [
+            ("a", "2019-04-01", "2019-10-01", "ifa", False),
+            ("b", "2020-01-01", None, "external_home", False),
+            ("c", "2019-04-01", None, "inhouse_foster", False),
+        ]
+    )
+    frame["location"] = ["near", "far", "in"]
+    result = system_metrics(frame, provision([]), [2020, 2021])
+    assert result.loc[0, "out_of_area_child_years"] == pytest.approx((183 + 91) / 365.25)
+    assert result.loc[1, "out_of_area_child_years"] == pytest.approx(365 / 365.25)

@@ -381,8 +381,10 @@ class Simulation:
             self.foster.refresh(household)
             household.version += 1
             notice_version = household.version
-            self._at(self.env.now + max(1, math.ceil(carers.notice_days)),
-                     lambda: self._notice_ends(household, notice_version))
+            self._at(
+                self.env.now + max(1, math.ceil(carers.notice_days)),
+                lambda: self._notice_ends(household, notice_version),
+            )
         self._after_event()
 
     def _notice_ends(self, household: Household, version: int) -> None:
@@ -413,7 +415,11 @@ class Simulation:
             # Start the pipeline early so that applicants already in assessment at the start
             # date are approved on time; approvals before the start date are in the initial stock.
             lead = math.ceil(carers.assessment.median_days * math.exp(3 * carers.assessment.sigma))
-            rate, start, end = carers.enquiries_per_year, max(0, self.start_day - lead), self.end_day
+            rate, start, end = (
+                carers.enquiries_per_year,
+                max(0, self.start_day - lead),
+                self.end_day,
+            )
         else:
             rate = campaign.extra_enquiries_per_year
             start = max(self.start_day, self._day(campaign.start))

@@ -1,0 +1,67 @@
+"""Where replications run: in this process, on local worker processes, or on a Dask cluster.
+
+Every executor maps a picklable function over small tasks (a scenario and a replication number,
+never large objects) and yields results as they finish. Results carry their own keys, so the
+order in which they finish never changes what is written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
+
+
+class Executor(Protocol):
+    """Runs `fn` over `tasks`, yielding each result as it finishes."""
+
+    name: str
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield fn(task) for every task, in any order."""
+        ...
+
+
+class SerialExecutor:
+    """Runs tasks one after another in this process."""
+
+    name = "serial"
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield fn(task) for every task, in order."""
+        for task in tasks:
+            yield fn(task)
+
+
+class ProcessExecutor:
+    """Runs tasks on `jobs` local worker processes."""
+
+    name = "processes"
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield fn(task) for every task as the workers finish them."""
+        tasks = list(tasks)
+        if not tasks:
+            return
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks))) as pool:
+            futures = [pool.submit(fn, task) for task in tasks]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+
+def make_executor(jobs: int = 1, dask: str | None = None) -> Executor:
+    """The executor for `--jobs` (0 = one per core) and `--dask` ("local" or an address)."""
+    if dask:
+        from sufficiency_sim.dask_executor import DaskExecutor
+
+        return DaskExecutor(dask, jobs or os.cpu_count() or 1)
+    jobs = jobs or os.cpu_count() or 1
+    return SerialExecutor() if jobs <= 1 else ProcessExecutor(jobs)
