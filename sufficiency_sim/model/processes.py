@@ -158,6 +158,14 @@ def _lognormal_days(duration, z: float) -> int:
     return max(1, round(days))
 
 
+def _days_after(now: int, days: float) -> float:
+    """The whole day at least one day after `now` that is `days` later, or never (infinity)
+    when the delay is too long to matter (or overflows)."""
+    if not days < 1e7:  # also catches inf and nan: beyond any horizon (27,000 years)
+        return math.inf
+    return now + max(1, math.ceil(days))
+
+
 class Simulation:
     """One replication of one scenario."""
 
@@ -284,6 +292,8 @@ class Simulation:
         for spec in self.sc.provision.local_homes:
             open_day = max(0, self._day(spec.opens)) if spec.opens else 0
             close_day = self._day(spec.closes) if spec.closes else None
+            if close_day is not None and close_day <= open_day:
+                continue  # closed before the simulation starts: it never takes a child
             home = Home(
                 self._rid("LH"),
                 spec.name,
@@ -826,12 +836,12 @@ class Simulation:
         u = child.rng.random(2)
         shape = endings.weibull_shape
         scale = endings.median_days[kind] / LN2 ** (1.0 / shape)
-        placement.breakdown_day = now + max(
-            1, math.ceil(scale * (-math.log1p(-u[0]) / multiplier) ** (1.0 / shape))
+        placement.breakdown_day = _days_after(
+            now, scale * (-math.log1p(-u[0]) / multiplier) ** (1.0 / shape)
         )
         move_rate = endings.planned_move_rate_per_year.get(kind, 0.0)
         if move_rate > 0:
-            placement.move_day = now + max(1, math.ceil(-math.log1p(-u[1]) * YEAR / move_rate))
+            placement.move_day = _days_after(now, -math.log1p(-u[1]) * YEAR / move_rate)
         step_back = self.sc.matching.step_back
         if (
             step_back.enabled
