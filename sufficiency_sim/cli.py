@@ -66,6 +66,18 @@ def cli() -> None:
     metavar="KEY=VALUE",
     help="Override a scenario value, e.g. --set entries.rate_per_year=80.",
 )
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="local|tcp://HOST:PORT",
+    help="Run replications on a Dask cluster (a local one, or an existing scheduler).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted run in --out without recomputing finished replications.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run_command(
     scenario_file: Path,
@@ -75,12 +87,19 @@ def run_command(
     out_dir: Path | None,
     histories: bool,
     overrides: tuple[str, ...],
+    dask_address: str | None,
+    resume: bool,
     quiet: bool,
 ) -> None:
-    """Run SCENARIO_FILE for N replications and show each indicator by financial year."""
+    """Run SCENARIO_FILE for N replications and show each indicator by financial year.
+
+    With --out, each finished replication is checkpointed as it completes; after an interruption
+    the same command with --resume finishes the rest, with identical results."""
     from tqdm import tqdm
 
     from sufficiency_sim import atomic, scenario
+    from sufficiency_sim.batch import resume_or_start
+    from sufficiency_sim.executors import make_executor
     from sufficiency_sim.experiment import run_experiment, summarise
     from sufficiency_sim.report_text import summary_table
 
@@ -89,8 +108,14 @@ def run_command(
         raise InputError("--histories needs --out DIR to say where to write the histories")
     jobs = jobs or os.cpu_count() or 1
     history_dir = out_dir / "replications" if histories and out_dir else None
-    if history_dir is not None and history_dir.exists():
+    if resume and out_dir is None:
+        raise InputError("--resume needs --out DIR: the folder of the interrupted run")
+    store, done = None, {}
+    if out_dir is not None:
+        store, done = resume_or_start(out_dir, sc, seed, replications, resume)
+    if history_dir is not None and history_dir.exists() and not resume:
         shutil.rmtree(history_dir)  # our own output: stale replications must not linger
+    executor = make_executor(jobs, dask_address)
     click.echo(
         f"{sc.name}: {replications} replications x {sc.horizon_years} years "
         f"from {sc.start_date:%d %B %Y} (seed {seed}, {jobs} job(s))",
@@ -98,7 +123,14 @@ def run_command(
     )
     with tqdm(total=replications, unit="rep", disable=quiet or None, file=sys.stderr) as bar:
         result = run_experiment(
-            sc, replications, seed, jobs=jobs, history_dir=history_dir, progress=bar.update
+            sc,
+            replications,
+            seed,
+            executor=executor,
+            history_dir=history_dir,
+            progress=bar.update,
+            done=done,
+            on_result=store.save if store is not None else None,
         )
     results = result.results.drop(columns="scenario")
     summary = summarise(results)
@@ -116,11 +148,14 @@ def run_command(
             "seed": seed,
             "replications": replications,
             "jobs": jobs,
+            "executor": executor.name,
+            "resumed_replications": len(done),
             "package_version": __version__,
             "python": platform.python_version(),
             "wall_seconds": round(result.wall_seconds, 3),
         }
         atomic.write_text(out_dir / "run.json", json.dumps(meta, indent=2) + "\n")
+        store.clear()  # the outputs are complete: checkpoints are no longer needed
         click.echo(f"wrote {out_dir}/indicators.csv, summary.csv and run.json", err=True)
     click.echo(f"{replications} replications in {result.wall_seconds:.1f} s", err=True)
 
