@@ -31,6 +31,19 @@ UNPLANNED_CARER_REASONS = ("CLOSE", "APPRR")
 K3_FROM = dt.date(2023, 4, 1)  # registered supported accommodation (K3) from 2023/24
 
 
+EVENT_ORDER = (
+    "exit",
+    "adoption",
+    "parents",
+    "supported",
+    "market",
+    "breakdown",
+    "move",
+    "stepback",
+)
+"""A child's event kinds, in the order they win when due on the same day."""
+
+
 class Placement:
     """One placement of one child, as it happened."""
 
@@ -966,19 +979,20 @@ class Simulation:
     # ------------------------------------------------------------------ a child's events
 
     def _next_event(self, child: Child) -> tuple[float, str]:
+        """The child's next due event; on a tie, the earlier in EVENT_ORDER comes first."""
         placement = child.placement
-        candidates = [
-            (child.exit_day, "exit"),
-            (child.pfa_day, "adoption"),
-            (child.pwp_day, "parents"),
-            (child.supported_day, "supported"),
-            (child.market_day, "market"),
-            (placement.breakdown_day, "breakdown"),
-            (placement.move_day, "move"),
-        ]
-        if child.queue_key is None:
-            candidates.append((placement.stepback_day, "stepback"))
-        return min(candidates, key=lambda item: item[0])
+        stepback = placement.stepback_day if child.queue_key is None else math.inf
+        day, index = min(
+            (child.exit_day, 0),
+            (child.pfa_day, 1),
+            (child.pwp_day, 2),
+            (child.supported_day, 3),
+            (child.market_day, 4),
+            (placement.breakdown_day, 5),
+            (placement.move_day, 6),
+            (stepback, 7),
+        )
+        return day, EVENT_ORDER[index]
 
     def _schedule(self, child: Child) -> None:
         """Replace the child's pending event with the next one due."""

@@ -143,6 +143,7 @@ class FosterPool:
         self.households: list[Household] = []
         self._free: dict[tuple[int, int, str, bool, int], dict[Household, None]] = {}
         self._ranges: list[tuple[int, int]] = []
+        self._search_order: dict[tuple[int, bool, int], list[tuple]] = {}
 
     def __iter__(self) -> Iterator[Household]:
         return iter(self.households)
@@ -154,6 +155,7 @@ class FosterPool:
         if key not in self._ranges:
             self._ranges.append(key)
             self._ranges.sort()
+            self._search_order.clear()
         self.refresh(household)
 
     def refresh(self, household: Household) -> None:
@@ -176,17 +178,23 @@ class FosterPool:
         1 complex, 2 specialist) it can meet: nearest location first, then the household
         approved for the lowest needs that suffices (keeping skilled carers for those who need
         them)."""
-        for location in LOCATION_ORDER:
-            for max_need in range(need, 3):
-                for low, high in self._ranges:
-                    if not low <= age <= high:
-                        continue
-                    bucket = self._free.get((low, high, location, emergency, max_need))
-                    if not bucket:
-                        continue
-                    for household in bucket:
-                        if household.free >= places:
-                            return household
+        order = self._search_order.get((age, emergency, need))
+        if order is None:
+            order = [
+                (low, high, location, emergency, max_need)
+                for location in LOCATION_ORDER
+                for max_need in range(need, 3)
+                for low, high in self._ranges
+                if low <= age <= high
+            ]
+            self._search_order[(age, emergency, need)] = order
+        free = self._free
+        for key in order:
+            bucket = free.get(key)
+            if bucket:
+                for household in bucket:
+                    if household.free >= places:
+                        return household
         return None
 
     def approved_places(self, emergency: bool) -> int:

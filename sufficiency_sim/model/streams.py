@@ -39,7 +39,7 @@ class Streams:
         sequence = np.random.SeedSequence(
             entropy=self.seed, spawn_key=(self.replication, stream_key(name), *extra_key)
         )
-        return np.random.default_rng(sequence)
+        return np.random.Generator(np.random.PCG64(sequence))
 
     def child(self, source: str, index: int) -> np.random.Generator:
         """The stream of the `index`-th child entering from `source` (its needs, pathway, luck)."""
