@@ -32,6 +32,7 @@ LABELS: dict[str, str] = {
     "bridging_31_march": "In bridging at 31 March",
     "mean_days_bridging": "Mean days in bridging",
     "inhouse_occupancy_pct": "In-house foster occupancy (%)",
+    "out_of_area_child_years": "Child-years placed out of area",
 }
 
 
