@@ -169,11 +169,14 @@ def schema_command() -> None:
 
 
 def _register() -> None:
-    from sufficiency_sim import cli_903
+    from sufficiency_sim import cli_903, cli_appraisal
 
     if "indicators" not in cli.commands:
         cli.add_command(cli_903.indicators_command)
         cli.add_command(cli_903.validate_command)
+    if "compare" not in cli.commands:
+        cli.add_command(cli_appraisal.compare_command)
+        cli.add_command(cli_appraisal.sweep_command)
 
 
 def main() -> None:

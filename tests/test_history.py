@@ -66,3 +66,12 @@ def test_placements_audit_matches_the_episodes(frames):
     key_e = set(zip(starts["CHILD"], starts["DECOM"], strict=True))
     key_p = set(zip(placements["child"], placements["start"], strict=True))
     assert key_e == key_p
+
+
+def test_every_child_has_its_entry_legal_status_even_when_placed_on_the_last_day() -> None:
+    """Regression: an adoption-route child placed for adoption within 30 days of entry lost
+    its entry legal status; placed on the last day of the run it then had none at all."""
+    sc = scenario.load(BASELINE, ["horizon_years=4", "warmup_years=4"])
+    f = history_frames(simulate(sc, 4242, 4))
+    first = f["episodes"].sort_values("DECOM").groupby("CHILD").head(1)
+    assert first["LS"].isin(["V2", "C1", "L1", "L2"]).all()

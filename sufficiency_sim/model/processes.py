@@ -625,8 +625,12 @@ class Simulation:
             if child.pfa_day >= child.exit_day:
                 child.pfa_day = math.inf
             else:
-                legal_changes = [c for c in legal_changes if c[0] < child.pfa_day - 30]
-                legal_changes.append((max(now + 1, child.pfa_day - 30), "E1"))
+                order_day = max(now + 1, child.pfa_day - 30)
+                # The legal status at entry always stays; later ones give way to the order.
+                legal_changes = [legal_changes[0]] + [
+                    c for c in legal_changes[1:] if c[0] < order_day
+                ]
+                legal_changes.append((order_day, "E1"))
         if route == "return_home" and not at_18 and u[5] < pathways.placed_with_parents_share:
             day = child.exit_day - _lognormal_days(pathways.placed_with_parents_before_exit, zc[1])
             if day > now:
