@@ -12,6 +12,13 @@ from pathlib import Path
 import click
 
 from sufficiency_sim import __version__
+from sufficiency_sim.cli_options import (
+    dask_option,
+    jobs_option,
+    quiet_option,
+    seed_option,
+    set_option,
+)
 from sufficiency_sim.errors import InputError
 
 
@@ -38,15 +45,8 @@ def cli() -> None:
 @cli.command("run")
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replications", "-n", default=20, show_default=True, type=click.IntRange(1))
-@click.option("--seed", default=2019, show_default=True, type=int, help="Master random seed.")
-@click.option(
-    "--jobs",
-    "-j",
-    default=1,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Worker processes (0 = one per core).",
-)
+@seed_option
+@jobs_option
 @click.option(
     "--out",
     "out_dir",
@@ -59,26 +59,14 @@ def cli() -> None:
     is_flag=True,
     help="Also write each replication's 903 episodes, header and audit tables.",
 )
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a scenario value, e.g. --set entries.rate_per_year=80.",
-)
-@click.option(
-    "--dask",
-    "dask_address",
-    default=None,
-    metavar="local|tcp://HOST:PORT",
-    help="Run replications on a Dask cluster (a local one, or an existing scheduler).",
-)
+@set_option
+@dask_option
 @click.option(
     "--resume",
     is_flag=True,
     help="Continue an interrupted run in --out without recomputing finished replications.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@quiet_option
 def run_command(
     scenario_file: Path,
     replications: int,

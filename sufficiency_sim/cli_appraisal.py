@@ -25,6 +25,13 @@ import pandas as pd
 import yaml
 
 from sufficiency_sim import __version__
+from sufficiency_sim.cli_options import (
+    dask_option,
+    jobs_option,
+    quiet_option,
+    seed_option,
+    set_option,
+)
 from sufficiency_sim.errors import InputError
 
 DEFAULT_COMPARE_OUT = Path("results/compare")
@@ -297,8 +304,6 @@ def write_compare_outputs(
 # ---------------------------------------------------------------------------------------------
 # compare
 
-_SET_HELP = "Override a value in every scenario (e.g. --set horizon_years=5)."
-
 
 @click.command("compare")
 @click.argument("baseline_file", type=click.Path(dir_okay=False, path_type=Path))
@@ -313,21 +318,9 @@ _SET_HELP = "Override a value in every scenario (e.g. --set horizon_years=5)."
     type=ReplicationsType(),
     help="Replications per scenario, or 'auto': batches until the key intervals are narrow.",
 )
-@click.option("--seed", default=2019, show_default=True, type=int, help="Master random seed.")
-@click.option(
-    "--jobs",
-    "-j",
-    default=1,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Worker processes (0 = one per core).",
-)
-@click.option(
-    "--dask",
-    default=None,
-    metavar="local|tcp://HOST:PORT",
-    help="Run on a Dask cluster: 'local' starts one, or give a scheduler's address.",
-)
+@seed_option
+@jobs_option
+@dask_option
 @click.option(
     "--out",
     "out_dir",
@@ -368,15 +361,15 @@ _SET_HELP = "Override a value in every scenario (e.g. --set horizon_years=5)."
     type=click.IntRange(1),
     help="With --replications auto: replications added at a time.",
 )
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=_SET_HELP)
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@set_option
+@quiet_option
 def compare_command(
     baseline_file: Path,
     option_files: tuple[Path, ...],
     replications: int | str,
     seed: int,
     jobs: int,
-    dask: str | None,
+    dask_address: str | None,
     out_dir: Path,
     resume: bool,
     fresh: bool,
@@ -402,7 +395,7 @@ def compare_command(
     named = {item.scenario.name: item.scenario for item in loaded}
     baseline = loaded[0].scenario
     jobs = jobs or os.cpu_count() or 1
-    with _executor(jobs, dask) as executor:
+    with _executor(jobs, dask_address) as executor:
         executor_name = executor.name
         numbers = range(max_replications if replications == AUTO else replications)
         store, done = _checkpoints(out_dir, named, seed, numbers, resume, fresh)
@@ -439,7 +432,7 @@ def compare_command(
         "discount_rate": discount_rate,
         "confidence": 0.95,
         "jobs": jobs,
-        "executor": executor_name + (f" {dask}" if dask else ""),
+        "executor": executor_name + (f" {dask_address}" if dask_address else ""),
         "scenarios": [
             {"name": item.scenario.name, "file": str(item.path), **_resolved(item, scenario)}
             for item in loaded
@@ -590,21 +583,9 @@ def sweep_table(results: pd.DataFrame, axes: Sequence[GridAxis]) -> pd.DataFrame
     help="A scenario key and the values to try (YAML); several --grid make a full factorial.",
 )
 @click.option("--replications", "-n", default=20, show_default=True, type=click.IntRange(1))
-@click.option("--seed", default=2019, show_default=True, type=int, help="Master random seed.")
-@click.option(
-    "--jobs",
-    "-j",
-    default=1,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Worker processes (0 = one per core).",
-)
-@click.option(
-    "--dask",
-    default=None,
-    metavar="local|tcp://HOST:PORT",
-    help="Run on a Dask cluster: 'local' starts one, or give a scheduler's address.",
-)
+@seed_option
+@jobs_option
+@dask_option
 @click.option(
     "--out",
     "out_dir",
@@ -613,15 +594,15 @@ def sweep_table(results: pd.DataFrame, axes: Sequence[GridAxis]) -> pd.DataFrame
     show_default=True,
     help="Folder for sweep.csv, results.csv, run.json and sweep.png.",
 )
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=_SET_HELP)
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@set_option
+@quiet_option
 def sweep_command(
     scenario_file: Path,
     grids: tuple[str, ...],
     replications: int,
     seed: int,
     jobs: int,
-    dask: str | None,
+    dask_address: str | None,
     out_dir: Path,
     overrides: tuple[str, ...],
     quiet: bool,
@@ -644,7 +625,7 @@ def sweep_command(
         err=True,
     )
     with (
-        _executor(jobs, dask) as executor,
+        _executor(jobs, dask_address) as executor,
         _progress_bar(replications * len(named), quiet) as bar,
     ):
         result = run_experiment(named, replications, seed, executor=executor, progress=bar.update)

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sufficiency_sim.errors import InputError
 
@@ -142,13 +150,35 @@ def _check_shares(value: Mapping[Any, float], what: str) -> None:
         raise ValueError(f"{what} has a negative share")
     total = math.fsum(value.values())
     if abs(total - 1.0) > _SHARE_TOLERANCE:
-        raise ValueError(f"{what} shares must sum to 1 (they sum to {total:.6g})")
+        raise ValueError(f"{what} must sum to 1 (they sum to {total:.6g})")
 
 
 def _check_all_keys(value: Mapping[str, Any], keys: Sequence[str], what: str) -> None:
     missing = [key for key in keys if key not in value]
     if missing:
         raise ValueError(f"{what} needs a value for each of {list(keys)}; missing {missing}")
+
+
+def _shares(value: Mapping[Any, float]) -> Mapping[Any, float]:
+    _check_shares(value, "the shares")
+    return value
+
+
+def _every(keys: Sequence[str]) -> AfterValidator:
+    """A validator that a mapping has a value for each of `keys`."""
+
+    def check(value: Mapping[str, Any]) -> Mapping[str, Any]:
+        _check_all_keys(value, keys, "it")
+        return value
+
+    return AfterValidator(check)
+
+
+LocationMix = Annotated[dict[Location, float], AfterValidator(_shares)]
+"""Shares of placements inside the boundary, within 20 miles outside, and further."""
+AgeShares = Annotated[dict[AgeBand, float], AfterValidator(_shares)]
+ByAge = _every(AGE_BANDS)
+ByNeed = _every(NEEDS)
 
 
 class Duration(Strict):
@@ -184,7 +214,7 @@ class Entries(Strict):
     )
     seasonality_amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     seasonality_peak_month: Annotated[int, Field(ge=1, le=12)] = 1
-    age_mix: dict[AgeBand, float]
+    age_mix: AgeShares
     female_share: Probability = 0.47
     needs_by_age: dict[AgeBand, dict[Need, float]]
     sibling_group_mix: dict[Annotated[int, Field(ge=1, le=4)], float] = Field(
@@ -194,10 +224,10 @@ class Entries(Strict):
     legal_status_mix: dict[Literal["V2", "C1", "L1", "L2"], float]
     surges: tuple[Surge, ...] = ()
 
-    @field_validator("age_mix", "sibling_group_mix", "legal_status_mix")
+    @field_validator("sibling_group_mix", "legal_status_mix")
     @classmethod
     def _shares(cls, value: dict, info) -> dict:
-        _check_shares(value, info.field_name)
+        _check_shares(value, f"{info.field_name} shares")
         return value
 
     @field_validator("needs_by_age")
@@ -205,7 +235,7 @@ class Entries(Strict):
     def _needs(cls, value: dict) -> dict:
         _check_all_keys(value, AGE_BANDS, "needs_by_age")
         for band, mix in value.items():
-            _check_shares(mix, f"needs_by_age.{band}")
+            _check_shares(mix, f"needs_by_age.{band} shares")
         return value
 
 
@@ -228,7 +258,7 @@ class Pathways(Strict):
     def _routes(cls, value: dict) -> dict:
         _check_all_keys(value, AGE_BANDS, "route_mix_by_age")
         for band, mix in value.items():
-            _check_shares(mix, f"route_mix_by_age.{band}")
+            _check_shares(mix, f"route_mix_by_age.{band} shares")
         return value
 
     @field_validator("durations")
@@ -238,28 +268,12 @@ class Pathways(Strict):
         return value
 
 
-def _location_mix(value: dict, what: str) -> dict:
-    _check_shares(value, what)
-    return value
-
-
 class Kinship(Strict):
     """Family and friends carers, found for a share of children at entry."""
 
-    available_by_age: dict[AgeBand, Probability]
-    location_mix: dict[Location, float]
+    available_by_age: Annotated[dict[AgeBand, Probability], ByAge]
+    location_mix: LocationMix
     weekly_cost: NonNegative
-
-    @field_validator("available_by_age")
-    @classmethod
-    def _ages(cls, value: dict) -> dict:
-        _check_all_keys(value, AGE_BANDS, "available_by_age")
-        return value
-
-    @field_validator("location_mix")
-    @classmethod
-    def _loc(cls, value: dict) -> dict:
-        return _location_mix(value, "location_mix")
 
 
 class AgeRange(Strict):
@@ -282,7 +296,7 @@ class InhouseFoster(Strict):
     households: Count
     places_mix: dict[Annotated[int, Field(ge=1, le=4)], float]
     age_ranges: tuple[AgeRange, ...]
-    location_mix: dict[Location, float]
+    location_mix: LocationMix
     max_needs: Need = "complex"
     complex_share: Probability = Field(
         1.0, description="Share of households approved and supported to take complex needs."
@@ -298,45 +312,29 @@ class InhouseFoster(Strict):
     @field_validator("places_mix")
     @classmethod
     def _places(cls, value: dict) -> dict:
-        _check_shares(value, "places_mix")
+        _check_shares(value, "places_mix shares")
         return value
-
-    @field_validator("location_mix")
-    @classmethod
-    def _loc(cls, value: dict) -> dict:
-        return _location_mix(value, "location_mix")
 
     @field_validator("age_ranges")
     @classmethod
     def _ranges(cls, value: tuple) -> tuple:
-        _check_shares({i: r.share for i, r in enumerate(value)}, "age_ranges")
+        _check_shares({i: r.share for i, r in enumerate(value)}, "age_ranges shares")
         return value
 
 
 class Market(Strict):
     """An external market (agencies, spot-purchased homes, supported accommodation)."""
 
-    offer_probability: dict[Need, Probability] = Field(
+    offer_probability: Annotated[dict[Need, Probability], ByNeed] = Field(
         default_factory=lambda: {"standard": 1.0, "complex": 1.0, "specialist": 1.0},
         description="Chance that a search finds a placement at all, by the child's needs.",
     )
-    location_mix: dict[Location, float]
+    location_mix: LocationMix
     search: Duration = Duration(median_days=14, sigma=0.8)
     same_day_probability: Probability = 0.0
     private_share: Probability = 0.8
     weekly_cost: NonNegative
     min_age: Annotated[int, Field(ge=0, le=17)] = 0
-
-    @field_validator("location_mix")
-    @classmethod
-    def _loc(cls, value: dict) -> dict:
-        return _location_mix(value, "location_mix")
-
-    @field_validator("offer_probability")
-    @classmethod
-    def _needs(cls, value: dict) -> dict:
-        _check_all_keys(value, NEEDS, "offer_probability")
-        return value
 
 
 class LocalHome(Strict):
@@ -371,26 +369,16 @@ class LocalHome(Strict):
 class EmergencyResidential(Strict):
     """Costly emergency residential placements used for bridging when no foster bed is free."""
 
-    location_mix: dict[Location, float]
+    location_mix: LocationMix
     weekly_cost: NonNegative
-
-    @field_validator("location_mix")
-    @classmethod
-    def _loc(cls, value: dict) -> dict:
-        return _location_mix(value, "location_mix")
 
 
 class SimplePlacement(Strict):
     """A placement type with a location mix and a weekly cost (placed with parents, adoption)."""
 
-    location_mix: dict[Location, float]
+    location_mix: LocationMix
     weekly_cost: NonNegative = 0.0
     with_current_carers_share: Probability = 0.0
-
-    @field_validator("location_mix")
-    @classmethod
-    def _loc(cls, value: dict) -> dict:
-        return _location_mix(value, "location_mix")
 
 
 class Provision(Strict):
@@ -447,51 +435,21 @@ class Endings(Strict):
     """Unplanned endings: a Weibull hazard per placement kind with proportional multipliers."""
 
     weibull_shape: Annotated[float, Field(gt=0.0, le=3.0)] = 0.7
-    median_days: dict[BreakdownKind, Positive] = Field(
+    median_days: Annotated[dict[BreakdownKind, Positive], _every(BREAKDOWN_KINDS)] = Field(
         description="Median time to an unplanned ending if nothing else ended the placement."
     )
-    age_multiplier: dict[AgeBand, Positive]
-    needs_multiplier: dict[Need, Positive]
-    location_multiplier: dict[Location, Positive]
+    age_multiplier: Annotated[dict[AgeBand, Positive], ByAge]
+    needs_multiplier: Annotated[dict[Need, Positive], ByNeed]
+    location_multiplier: Annotated[dict[Location, Positive], _every(LOCATIONS)]
     bridging_multiplier: Positive = 1.5
     mismatch_multiplier: Positive = 1.5
     high_need_peer_multiplier: Positive = Field(
         1.2, description="Per other high-need child sharing the home."
     )
-    reason_mix: dict[BreakdownReason, float]
+    reason_mix: Annotated[dict[BreakdownReason, float], AfterValidator(_shares)]
     planned_move_rate_per_year: dict[BreakdownKind, NonNegative] = Field(default_factory=dict)
     carer_leave_after_breakdown_multiplier: Positive = 2.0
     carer_leave_effect_days: NonNegative = 365.0
-
-    @field_validator("median_days")
-    @classmethod
-    def _kinds(cls, value: dict) -> dict:
-        _check_all_keys(value, BREAKDOWN_KINDS, "median_days")
-        return value
-
-    @field_validator("age_multiplier")
-    @classmethod
-    def _ages(cls, value: dict) -> dict:
-        _check_all_keys(value, AGE_BANDS, "age_multiplier")
-        return value
-
-    @field_validator("needs_multiplier")
-    @classmethod
-    def _needs(cls, value: dict) -> dict:
-        _check_all_keys(value, NEEDS, "needs_multiplier")
-        return value
-
-    @field_validator("location_multiplier")
-    @classmethod
-    def _locs(cls, value: dict) -> dict:
-        _check_all_keys(value, LOCATIONS, "location_multiplier")
-        return value
-
-    @field_validator("reason_mix")
-    @classmethod
-    def _reasons(cls, value: dict) -> dict:
-        _check_shares(value, "reason_mix")
-        return value
 
 
 class Campaign(Strict):
