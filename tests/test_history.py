@@ -75,3 +75,25 @@ def test_every_child_has_its_entry_legal_status_even_when_placed_on_the_last_day
     f = history_frames(simulate(sc, 4242, 4))
     first = f["episodes"].sort_values("DECOM").groupby("CHILD").head(1)
     assert first["LS"].isin(["V2", "C1", "L1", "L2"]).all()
+
+
+def test_history_columns_match_the_903_schema() -> None:
+    from sufficiency_sim.model import history
+    from sufficiency_sim.ssda903 import schema
+
+    assert history.EPISODE_FIELDS == schema.EPISODE_COLUMNS + schema.EPISODE_DERIVED_COLUMNS
+    assert history.HEADER_FIELDS == schema.HEADER_COLUMNS
+
+
+def test_the_model_does_not_import_pandas() -> None:
+    """The data flows one way: the model knows nothing of pandas, files or the CLI."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sufficiency_sim.model; "
+        "bad = [m for m in ('pandas', 'click', 'sufficiency_sim.cli') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

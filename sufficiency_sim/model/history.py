@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 Columns = dict[str, list[Any]]
 
+# The 903 column lists are restated here (not imported from sufficiency_sim.ssda903, whose
+# package pulls in pandas); tests/test_history.py checks they match ssda903.schema.
 EPISODE_FIELDS = (
     "CHILD",
     "DECOM",
