@@ -354,7 +354,7 @@ def england_child(factor: float, warmup_years: int) -> None:
                     "elapsed": now - t0,
                     "children": len(sim.children),
                     "in_care": sim.entries - sim.exits,
-                    "queue": len(sim.queue),
+                    "queue": sim.queue_length,
                     "peak_mb": _peak_mb(),
                 }
             )

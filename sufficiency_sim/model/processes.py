@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -171,6 +172,10 @@ def _lognormal_days(duration, z: float) -> int:
     return max(1, round(days))
 
 
+def _item_key(item: tuple[tuple, Any]) -> tuple:
+    return item[0]
+
+
 def _days_after(now: int, days: float) -> float:
     """The whole day at least one day after `now` that is `days` later, or never (infinity)
     when the delay is too long to matter (or overflows)."""
@@ -207,7 +212,9 @@ class Simulation:
         self.events = 0
         self.foster = FosterPool()
         self.homes = HomePool()
-        self.queue: list[tuple[tuple, Child]] = []
+        # The search queue, one sorted list per need level: a freed place walks only the levels
+        # it can take, merged in priority order.
+        self.queues: dict[str, list[tuple[tuple, Child]]] = {need: [] for need in NEED_RANK}
         self._queue_seq = 0
         self._freed: list[Any] = []
         self._rid_counter: dict[str, int] = {}
@@ -330,11 +337,13 @@ class Simulation:
         if home.close_day is not None and self.env.now >= home.close_day:
             return
         home.is_open = True
+        self.homes.refresh(home)
         self._freed.append(home)
         self._after_event()
 
     def _close_home(self, home: Home) -> None:
         home.is_open = False
+        self.homes.refresh(home)
         for idx in list(home.occupants):
             child = self.children[idx]
             self._end_placement(child, "CLOSE", planned=False)
@@ -873,8 +882,9 @@ class Simulation:
             resource.occupants.append(child.idx)
             if isinstance(resource, Household):
                 self.foster.refresh(resource)
-            elif child.need == "specialist":
-                resource.specialist_count += 1
+            else:
+                resource.specialist_count += child.need == "specialist"
+                self.homes.refresh(resource)
         child.placement = placement
         child.placements.append(placement)
 
@@ -892,8 +902,9 @@ class Simulation:
                     self._retire(resource)
                 else:
                     self.foster.refresh(resource)
-            elif child.need == "specialist":
-                resource.specialist_count -= 1
+            else:
+                resource.specialist_count -= child.need == "specialist"
+                self.homes.refresh(resource)
             self._freed.append(resource)
         child.placement = None
         self._dequeue(child)
@@ -908,32 +919,50 @@ class Simulation:
         self._queue_seq += 1
         key = matching.queue_priority(bridging, child.need, int(self.env.now), self._queue_seq)
         child.queue_key = key
-        bisect.insort(self.queue, (key, child), key=lambda item: item[0])
+        bisect.insort(self.queues[child.need], (key, child), key=_item_key)
 
     def _dequeue(self, child: Child) -> None:
         if child.queue_key is None:
             return
-        index = bisect.bisect_left(self.queue, child.queue_key, key=lambda item: item[0])
-        del self.queue[index]
+        queue = self.queues[child.need]
+        del queue[bisect.bisect_left(queue, child.queue_key, key=_item_key)]
         child.queue_key = None
 
+    @property
+    def queue_length(self) -> int:
+        """Children waiting in the search queue."""
+        return sum(len(queue) for queue in self.queues.values())
+
+    def _waiting_for(self, resource: Any) -> Iterator[Child]:
+        """Children waiting whose need level this place can take, in priority order."""
+        prefs = self.sc.matching.preferences
+        if isinstance(resource, Household):
+            if resource.emergency:
+                return iter(())
+            needs = [
+                n
+                for n, rank in NEED_RANK.items()
+                if rank <= resource.max_need and "inhouse_foster" in prefs[n]
+            ]
+        else:
+            needs = [n for n in NEED_RANK if n in resource.admits and "local_home" in prefs[n]]
+        queues = [self.queues[n] for n in needs if self.queues[n]]
+        if len(queues) == 1:
+            return (child for _, child in queues[0])
+        return (child for _, child in heapq.merge(*queues, key=_item_key))
+
     def _suits(self, child: Child, resource: Any) -> bool:
-        now = self.env.now
-        age = self._age(child, now)
-        prefs = self.sc.matching.preferences[child.need]
+        """Whether a freed place suits a waiting child of a need level the place can take."""
         current = child.placement
         if current is None or current.resource is resource:
             return False
+        age = self._age(child, self.env.now)
         if isinstance(resource, Household):
-            if resource.emergency or "inhouse_foster" not in prefs:
-                return False
             if not resource.min_age <= age <= resource.max_age:
-                return False
-            if NEED_RANK[child.need] > resource.max_need:
                 return False
             kind = "inhouse_foster"
         else:
-            if "local_home" not in prefs or not resource.admits_child(age, child.need):
+            if not resource.admits_child(age, child.need):
                 return False
             kind = "local_home"
         if current.bridging:
@@ -948,7 +977,7 @@ class Simulation:
             resource = self._freed.pop(0)
             while resource.free > 0:
                 chosen = None
-                for _, child in self.queue:
+                for child in self._waiting_for(resource):
                     if self._suits(child, resource):
                         chosen = child
                         break
@@ -1032,6 +1061,7 @@ class Simulation:
             child.exit_rec = "E45" if placement.kind == "kinship" else "E47"
         self._end_placement(child, None, planned=True)
         child.left = True
+        child.rng = None  # no more draws: let its generator go (memory at national scale)
         self.exits += 1
 
     def _on_adoption(self, child: Child) -> None:
@@ -1180,7 +1210,7 @@ class Simulation:
             assert len(home.occupants) <= home.beds, f"{home.rid} over beds"
             occupied += len(home.occupants)
         assert in_care == self.entries - self.exits, "stock != entries - exits"
-        assert len(self.queue) == sum(1 for c in self.children if c.queue_key is not None)
+        assert self.queue_length == sum(1 for c in self.children if c.queue_key is not None)
 
     def run(self) -> RunHistory:
         """Run to the end of the horizon and return the history."""

@@ -6,6 +6,7 @@ or knows about time beyond the day numbers it is given.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 LOCATION_ORDER = ("in", "near", "far")
@@ -88,6 +89,7 @@ class Home:
         "name",
         "occupants",
         "open_day",
+        "position",
         "provider",
         "rid",
         "specialist_count",
@@ -123,6 +125,7 @@ class Home:
         self.is_open = False
         self.occupants: list[int] = []
         self.specialist_count = 0
+        self.position = -1  # set by HomePool.add
 
     def admits_child(self, age: int, need: str) -> bool:
         """Whether this home's rules admit the child, whatever its beds."""
@@ -205,21 +208,35 @@ class FosterPool:
 
 
 class HomePool:
-    """The local children's homes."""
+    """The local children's homes, with an index of those that have a free bed."""
 
     def __init__(self) -> None:
         self.homes: list[Home] = []
+        self._with_free_bed: list[int] = []  # positions in self.homes, ascending
 
     def __iter__(self) -> Iterator[Home]:
         return iter(self.homes)
 
     def add(self, home: Home) -> None:
         """Register a home (open or not yet open)."""
+        home.position = len(self.homes)
         self.homes.append(home)
+        self.refresh(home)
+
+    def refresh(self, home: Home) -> None:
+        """Re-index a home after its occupants or opening changed."""
+        position = home.position
+        index = bisect.bisect_left(self._with_free_bed, position)
+        listed = index < len(self._with_free_bed) and self._with_free_bed[index] == position
+        if home.free > 0 and not listed:
+            self._with_free_bed.insert(index, position)
+        elif home.free <= 0 and listed:
+            del self._with_free_bed[index]
 
     def find(self, age: int, need: str) -> Home | None:
-        """An open local home with a free bed whose rules admit the child."""
-        for home in self.homes:
-            if home.free > 0 and home.admits_child(age, need):
+        """The first open local home (in scenario order) with a free bed that admits the child."""
+        for position in self._with_free_bed:
+            home = self.homes[position]
+            if home.admits_child(age, need):
                 return home
         return None
