@@ -10,8 +10,7 @@ placement meanwhile and moves when the search ends (or earlier, if a local place
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 FOSTER_KINDS = frozenset({"kinship", "inhouse_foster", "ifa", "emergency_foster"})
 RESIDENTIAL_KINDS = frozenset({"local_home", "external_home", "emergency_residential"})
@@ -30,9 +29,8 @@ TOKEN_KIND = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """What one kind of provision could offer a child now."""
+class Offer(NamedTuple):
+    """What one kind of provision could offer a child now (a NamedTuple: cheap to create)."""
 
     token: str
     location: str

@@ -533,8 +533,8 @@ class Simulation:
         entries, pathways = sc.entries, sc.pathways
         now = int(self.env.now)
         g = self.streams.fresh(f"group:{source}", index)
-        u = g.random(10)
-        z = g.standard_normal(2)
+        u = g.random(10).tolist()
+        z = g.standard_normal(2).tolist()
         if surge is None:
             size = _pick(entries.sibling_group_mix, u[0])
             band = _pick(entries.age_mix, u[1])
@@ -588,8 +588,8 @@ class Simulation:
         sc = self.sc
         pathways = sc.pathways
         rng = child.rng
-        u = rng.random(8)
-        zc = rng.standard_normal(3)
+        u = rng.random(8).tolist()
+        zc = rng.standard_normal(3).tolist()
         child.entry = now
         child.group_size = size
         child.sex = 2 if u[0] < sc.entries.female_share else 1
@@ -652,7 +652,9 @@ class Simulation:
 
     # ------------------------------------------------------------------ placing
 
-    def _market_offer(self, token: str, market, need: str, u: np.ndarray, z: float) -> Offer | None:
+    def _market_offer(
+        self, token: str, market, need: str, u: list[float], z: float
+    ) -> Offer | None:
         if u[0] >= market.offer_probability[need]:
             return None
         location = _pick(market.location_mix, u[1])
@@ -666,8 +668,8 @@ class Simulation:
         free, so that scenarios differing only in capacity keep the same luck (common random
         numbers)."""
         provision = self.sc.provision
-        u = child.rng.random(10)
-        z = child.rng.standard_normal(3)
+        u = child.rng.random(10).tolist()
+        z = child.rng.standard_normal(3).tolist()
         offers: dict[str, Offer | None] = {}
         for token in self.sc.matching.preferences[child.need]:
             offer = None
@@ -758,7 +760,7 @@ class Simulation:
             )
         else:
             cfg = self.sc.provision.emergency_residential
-            u = child.rng.random(2)
+            u = child.rng.random(2).tolist()
             location = _pick(cfg.location_mix, u[0])
             self._start(
                 child,
@@ -859,7 +861,7 @@ class Simulation:
             peers = sum(1 for idx in resource.occupants if self.children[idx].need != "standard")
             if child.need != "standard" and peers:
                 multiplier *= endings.high_need_peer_multiplier**peers
-        u = child.rng.random(2)
+        u = child.rng.random(2).tolist()
         shape = endings.weibull_shape
         scale = endings.median_days[kind] / LN2 ** (1.0 / shape)
         placement.breakdown_day = _days_after(
@@ -1120,7 +1122,7 @@ class Simulation:
             return
         cfg = self.sc.provision.supported
         self._end_placement(child, "CARPL", planned=True)
-        u = child.rng.random(2)
+        u = child.rng.random(2).tolist()
         location = _pick(cfg.location_mix, u[0])
         place = "K3" if self.env.now >= self.k3_day else "H5"
         self._start(
