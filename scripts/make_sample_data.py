@@ -37,8 +37,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     write_episodes(frames["episodes"], args.out / "episodes.csv")
     write_header(frames["header"], args.out / "header.csv")
-    print(f"wrote {len(frames['episodes'])} episodes of {len(frames['header'])} children "
-          f"to {args.out}")
+    print(
+        f"wrote {len(frames['episodes'])} episodes of {len(frames['header'])} children "
+        f"to {args.out}"
+    )
 
 
 if __name__ == "__main__":
