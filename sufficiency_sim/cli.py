@@ -32,7 +32,11 @@ class _Group(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
-            click.echo("interrupted: no partial output was left behind", err=True)
+            click.echo(
+                "interrupted: nothing half-written was left; with --out, the same command "
+                "with --resume finishes the run",
+                err=True,
+            )
             ctx.exit(130)
 
 
