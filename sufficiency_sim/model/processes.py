@@ -27,6 +27,9 @@ from sufficiency_sim.model.streams import Streams
 
 YEAR = 365.25
 LN2 = math.log(2.0)
+AGE_BAND_RANGES = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
+"""Completed years in each age band (the scenario's bands; restated: the model does not import
+the scenario module)."""
 BAND_OF_AGE = ["0"] + ["1-4"] * 4 + ["5-9"] * 5 + ["10-15"] * 6 + ["16-17"] * 3
 UNPLANNED_CARER_REASONS = ("CLOSE", "APPRR")
 K3_FROM = dt.date(2023, 4, 1)  # registered supported accommodation (K3) from 2023/24
@@ -110,7 +113,6 @@ class Child:
         "entry",
         "exit_day",
         "exit_rec",
-        "group_size",
         "idx",
         "kinship",
         "left",
@@ -126,14 +128,12 @@ class Child:
         "rng",
         "route",
         "sex",
-        "source",
         "supported_day",
         "version",
     )
 
-    def __init__(self, idx: int, source: str, rng: np.random.Generator) -> None:
+    def __init__(self, idx: int, rng: np.random.Generator) -> None:
         self.idx = idx
-        self.source = source
         self.rng = rng
         self.placement: Placement | None = None
         self.placements: list[Placement] = []
@@ -159,7 +159,7 @@ def _pick(shares: dict, u: float) -> Any:
     return last
 
 
-def _lognormal_days(duration, z: float) -> int:
+def _duration_days(duration, z: float) -> int:
     """A whole number of days (at least 1) drawn from a Duration, given a standard normal `z`.
 
     Lognormal: median * exp(sigma * z). Exponential: the same normal turned into a uniform, so
@@ -469,7 +469,7 @@ class Simulation:
             u, z = rng.random(), rng.standard_normal()
             if u >= conversion:
                 continue
-            approval = t + _lognormal_days(carers.assessment, z)
+            approval = t + _duration_days(carers.assessment, z)
             if self.start_day <= approval < self.end_day:
                 self._at(approval, self._approve_household)
 
@@ -540,7 +540,7 @@ class Simulation:
             band = _pick(entries.age_mix, u[1])
         else:
             size, band = 1, surge.age_band
-        low, high = sc_age_range(band)
+        low, high = AGE_BAND_RANGES[band]
         eldest = low + min(high - low, int(u[2] * (high - low + 1)))
         route = (
             surge.route
@@ -552,18 +552,14 @@ class Simulation:
             legal = "C1"
         kinship = u[5] < sc.provision.kinship.available_by_age[band]
         duration = (
-            math.inf if route == "long_term" else _lognormal_days(pathways.durations[route], z[0])
+            math.inf if route == "long_term" else _duration_days(pathways.durations[route], z[0])
         )
         planned_exit = now + duration
         group: list[Child] = []
         for j in range(size):
             age = eldest if j == 0 else max(0, eldest - 1 - int(g.integers(0, 4)))
-            child = Child(
-                len(self.children), source, self.streams.fresh(f"child:{source}", index, j)
-            )
-            self._init_child(
-                child, now, age, route, legal, kinship, planned_exit, surge, size, z[1]
-            )
+            child = Child(len(self.children), self.streams.fresh(f"child:{source}", index, j))
+            self._init_child(child, now, age, route, legal, kinship, planned_exit, surge, z[1])
             self.children.append(child)
             group.append(child)
             self.entries += 1
@@ -582,7 +578,6 @@ class Simulation:
         kinship: bool,
         planned_exit: float,
         surge,
-        size: int,
         z_order: float,
     ) -> None:
         sc = self.sc
@@ -591,7 +586,6 @@ class Simulation:
         u = rng.random(8).tolist()
         zc = rng.standard_normal(3).tolist()
         child.entry = now
-        child.group_size = size
         child.sex = 2 if u[0] < sc.entries.female_share else 1
         child.dob = now - int(age * YEAR) - int(u[1] * 365)
         child.age_band = BAND_OF_AGE[self._age(child, now)]
@@ -626,10 +620,10 @@ class Simulation:
             legal_changes.append((now + (2 if legal == "L1" else 8), current))
         if current == "C1":
             legal_changes.append(
-                (legal_changes[-1][0] + _lognormal_days(pathways.full_order_after, zc[0]), "C2")
+                (legal_changes[-1][0] + _duration_days(pathways.full_order_after, zc[0]), "C2")
             )
         if route == "adoption" and not at_18:
-            order = _lognormal_days(pathways.adoption_order_after_placement, z_order)
+            order = _duration_days(pathways.adoption_order_after_placement, z_order)
             child.pfa_day = max(now + 30, child.exit_day - order)
             if child.pfa_day >= child.exit_day:
                 child.pfa_day = math.inf
@@ -641,7 +635,7 @@ class Simulation:
                 ]
                 legal_changes.append((order_day, "E1"))
         if route == "return_home" and not at_18 and u[5] < pathways.placed_with_parents_share:
-            day = child.exit_day - _lognormal_days(pathways.placed_with_parents_before_exit, zc[1])
+            day = child.exit_day - _duration_days(pathways.placed_with_parents_before_exit, zc[1])
             if day > now:
                 child.pwp_day = day
         if at_18 and u[6] < pathways.supported_move_share:
@@ -658,7 +652,7 @@ class Simulation:
         if u[0] >= market.offer_probability[need]:
             return None
         location = _pick(market.location_mix, u[1])
-        delay = 0 if u[2] < market.same_day_probability else _lognormal_days(market.search, z)
+        delay = 0 if u[2] < market.same_day_probability else _duration_days(market.search, z)
         return Offer(token, location, delay)
 
     def _offers(self, child: Child, age: int, places: int, exclude: Any) -> dict[str, Offer | None]:
@@ -704,10 +698,7 @@ class Simulation:
         if len(group) == 1:
             self._place(group[0])
             return
-        eldest = group[0]
-        age = self._age(eldest, self.env.now)
-        offers = self._offers(eldest, age, len(group), None)
-        choice = matching.decide(self.sc.matching.preferences[eldest.need], offers)
+        choice = self._choose(group[0], places=len(group))
         if (
             choice is not None
             and choice.delay_days == 0
@@ -729,11 +720,25 @@ class Simulation:
         for child in group:
             self._place(child)
 
+    def _choose(self, child: Child, places: int = 1, exclude: Any = None) -> Offer | None:
+        """The child's preferred offer now (see matching.decide), for `places` children."""
+        offers = self._offers(child, self._age(child, self.env.now), places, exclude)
+        return matching.decide(self.sc.matching.preferences[child.need], offers)
+
+    def _await_search(self, child: Child, target: Offer | None) -> None:
+        """Schedule the end of the child's market search: the target's search time, or (with
+        nothing to aim for) a median external-home search before looking again."""
+        delay = (
+            target.delay_days
+            if target is not None
+            else _duration_days(self.sc.provision.external_homes.search, 0.0)
+        )
+        child.market_day = int(self.env.now) + max(1, delay)
+        child.market_offer = target if target is not None and target.resource is None else None
+
     def _place(self, child: Child, exclude: Any = None) -> None:
         """Find the child a placement now: the preferred one, or a bridging one meanwhile."""
-        age = self._age(child, self.env.now)
-        offers = self._offers(child, age, 1, exclude)
-        choice = matching.decide(self.sc.matching.preferences[child.need], offers)
+        choice = self._choose(child, exclude=exclude)
         if choice is not None and choice.delay_days == 0:
             self._start_from_offer(child, choice)
         else:
@@ -773,13 +778,7 @@ class Simulation:
                 "PR4",
                 bridging=True,
             )
-        delay = (
-            target.delay_days
-            if target is not None
-            else _lognormal_days(self.sc.provision.external_homes.search, 0.0)
-        )
-        child.market_day = now + max(1, delay)
-        child.market_offer = target if target is not None and target.resource is None else None
+        self._await_search(child, target)
         self._enqueue(child, bridging=True)
 
     def _start_from_offer(self, child: Child, offer: Offer, shared_rid: str | None = None) -> None:
@@ -1162,20 +1161,12 @@ class Simulation:
             self._end_placement(child, "CARPL", planned=True)
             self._start_from_offer(child, offer)
             return
-        age = self._age(child, self.env.now)
-        offers = self._offers(child, age, 1, None)
-        choice = matching.decide(self.sc.matching.preferences[child.need], offers)
+        choice = self._choose(child)
         if choice is not None and choice.delay_days == 0:
             self._end_placement(child, "CARPL", planned=True)
             self._start_from_offer(child, choice)
         else:
-            delay = (
-                choice.delay_days
-                if choice is not None
-                else _lognormal_days(self.sc.provision.external_homes.search, 0.0)
-            )
-            child.market_day = int(self.env.now) + max(1, delay)
-            child.market_offer = choice if choice is not None and choice.resource is None else None
+            self._await_search(child, choice)
 
     def _on_stepback(self, child: Child) -> None:
         child.placement.stepback_day = math.inf
@@ -1231,14 +1222,6 @@ CIN_MIX = {
     "N8": 0.05,
 }
 """Category of need at entry (York: abuse or neglect 50-78% of starts, 2018-22; see docs)."""
-
-
-AGE_BAND_RANGES = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
-
-
-def sc_age_range(band: str) -> tuple[int, int]:
-    """Completed years covered by an age band."""
-    return AGE_BAND_RANGES[band]
 
 
 def simulate(scenario, seed: int, replication: int, check_invariants: bool = False) -> RunHistory:

@@ -200,12 +200,6 @@ class FosterPool:
                         return household
         return None
 
-    def approved_places(self, emergency: bool) -> int:
-        """Places in households that are approved today (active or leaving)."""
-        return sum(
-            h.approved for h in self.households if h.status != "gone" and h.emergency == emergency
-        )
-
 
 class HomePool:
     """The local children's homes, with an index of those that have a free bed."""
