@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sufficiency_sim.intervals import t_half_width
+
 KEYS: tuple[str, ...] = ("scenario", "replication", "year")
 GREEN_BOOK_RATE = 0.035
 """HM Treasury Green Book social time preference rate (3.5% a year for the first 30 years)."""
@@ -111,16 +113,6 @@ def _long(results: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
-def _t_half_width(sd: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
-    """t-based half-width of a mean's interval (0 when sd is 0, blank when n < 2)."""
-    sd = np.asarray(sd, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-        half = np.where(n > 1, t * sd / np.sqrt(n), np.nan)
-    return np.where((n > 1) & (sd == 0), 0.0, half)
-
-
 def welch_half_width(
     var_a: np.ndarray,
     n_a: np.ndarray,
@@ -162,7 +154,7 @@ def level_summary(results: pd.DataFrame, confidence: float = 0.95) -> pd.DataFra
     long = _long(results)
     grouped = long.groupby(["scenario", "year", "measure"], sort=False)["value"]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    half = _t_half_width(table["sd"].to_numpy(), table["n"].to_numpy(), confidence)
+    half = t_half_width(table["sd"].to_numpy(), table["n"].to_numpy(), confidence)
     table["lower"] = table["mean"] - half
     table["upper"] = table["mean"] + half
     table = table.drop(columns="sd")
@@ -205,7 +197,7 @@ def paired_differences(
         difference=("diff", "mean"),
         diff_sd=("diff", "std"),
     ).reset_index()
-    paired = _t_half_width(table["diff_sd"].to_numpy(), table["n"].to_numpy(), confidence)
+    paired = t_half_width(table["diff_sd"].to_numpy(), table["n"].to_numpy(), confidence)
     welch = welch_half_width(
         table["option_var"].to_numpy(),
         table["option_n"].to_numpy(),
@@ -292,7 +284,7 @@ def cost_appraisal(
         diff = (cost.loc[option] - base_cost).dropna()
         per_rep_npv = diff.to_numpy() @ factors
         n = len(per_rep_npv)
-        half = float(_t_half_width(np.std(per_rep_npv, ddof=1) if n > 1 else 0.0, n, confidence))
+        half = float(t_half_width(np.std(per_rep_npv, ddof=1) if n > 1 else 0.0, n, confidence))
         mean_path = diff.mean(axis=0).to_numpy()
         year, label = payback(-np.cumsum(mean_path * factors), years)
         per_rep = [payback(-np.cumsum(row * factors), years)[1] for row in diff.to_numpy()]

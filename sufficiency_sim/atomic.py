@@ -48,6 +48,12 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         handle.write(text)
 
 
+def write_csv(path: str | os.PathLike[str], frame) -> None:
+    """Write a pandas DataFrame to `path` as CSV without its index, atomically."""
+    with atomic_open(path) as handle:
+        frame.to_csv(handle, index=False)
+
+
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path` atomically."""
     with atomic_open(path, "wb") as handle:

@@ -129,10 +129,8 @@ def run_command(
     click.echo(summary_table(summary, sc))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with atomic.atomic_open(out_dir / "indicators.csv") as handle:
-            results.to_csv(handle, index=False)
-        with atomic.atomic_open(out_dir / "summary.csv") as handle:
-            summary.to_csv(handle, index=False)
+        atomic.write_csv(out_dir / "indicators.csv", results)
+        atomic.write_csv(out_dir / "summary.csv", summary)
         meta = {
             "scenario_file": str(scenario_file),
             "overrides": list(overrides),

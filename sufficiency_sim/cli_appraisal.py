@@ -137,18 +137,14 @@ def _checkpoints(
     resume: bool,
     fresh: bool = False,
 ) -> tuple[Any, dict]:
-    """(checkpoint store or None, finished results) for out_dir/checkpoints.
+    """(checkpoint store, finished results) for out_dir/checkpoints.
 
     Every finished replication is checkpointed as it arrives and the checkpoints are cleared
     once the outputs are written. --resume reuses those of an interrupted comparison (after
     checking seed and scenarios match); --fresh discards them; with neither, they are refused
     rather than silently lost."""
-    try:
-        from sufficiency_sim.batch import BatchStore, resume_or_start
-    except ImportError:  # pragma: no cover - batch.py is another engineer's module
-        if resume:
-            raise InputError("--resume: checkpoints are not available in this version") from None
-        return None, {}
+    from sufficiency_sim.batch import BatchStore, resume_or_start
+
     if fresh:
         BatchStore(out_dir).clear()
     try:
@@ -240,13 +236,6 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    from sufficiency_sim import atomic
-
-    with atomic.atomic_open(path) as handle:
-        frame.to_csv(handle, index=False)
-
-
 def _write_json(data: dict, path: Path) -> None:
     from sufficiency_sim import atomic
 
@@ -276,8 +265,8 @@ def write_compare_outputs(
     from sufficiency_sim.appraisal import appraisal_table
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_csv(outcome.results, out_dir / "results.csv")
-    _write_csv(appraisal_table(appraisal), out_dir / "appraisal.csv")
+    atomic.write_csv(out_dir / "results.csv", outcome.results)
+    atomic.write_csv(out_dir / "appraisal.csv", appraisal_table(appraisal))
     atomic.write_text(out_dir / "appraisal.md", markdown)
     charts.timeseries_chart(
         appraisal.levels, out_dir / CHART_FILES["timeseries"], baseline=appraisal.baseline
@@ -411,7 +400,7 @@ def compare_command(
             replications,
             seed,
             executor,
-            store.save if store is not None else None,
+            store.save,
             done,
             quiet,
             max_replications,
@@ -443,8 +432,7 @@ def compare_command(
     if outcome.precision is not None:
         meta["precision"] = _precision_json(outcome.precision, max_replications, auto_batch)
     write_compare_outputs(out_dir, outcome, appraisal, markdown, meta)
-    if store is not None:
-        store.clear()  # the outputs are complete: checkpoints are no longer needed
+    store.clear()  # the outputs are complete: checkpoints are no longer needed
     if outcome.precision is not None:
         state = "met" if outcome.precision.met else "NOT met (stopped at the maximum)"
         click.echo(
@@ -612,7 +600,7 @@ def sweep_command(
     Writes sweep.csv (mean and 95% CI per grid point, year and measure, and over the whole
     horizon), results.csv, run.json and sweep.png to --out.
     """
-    from sufficiency_sim import charts
+    from sufficiency_sim import atomic, charts
     from sufficiency_sim.experiment import run_experiment
 
     started = time.perf_counter()
@@ -632,8 +620,8 @@ def sweep_command(
     table = sweep_table(result.results, axes)
     keys = [axis.key for axis in axes]
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_csv(table, out_dir / "sweep.csv")
-    _write_csv(result.results, out_dir / "results.csv")
+    atomic.write_csv(out_dir / "sweep.csv", table)
+    atomic.write_csv(out_dir / "results.csv", result.results)
     charts.sweep_chart(table, keys, out_dir / "sweep.png")
     meta = {
         "command": "sweep",

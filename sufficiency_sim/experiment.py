@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sufficiency_sim import atomic
 from sufficiency_sim.costs import costs_by_year
 from sufficiency_sim.executors import Executor, make_executor
 from sufficiency_sim.indicators import INDICATOR_COLUMNS, compute_indicators
+from sufficiency_sim.intervals import t_half_width
 from sufficiency_sim.model import RunHistory, simulate
 from sufficiency_sim.scenario import Scenario
 from sufficiency_sim.system_metrics import SYSTEM_COLUMNS, system_metrics
@@ -98,8 +98,7 @@ def write_history(frames: dict[str, pd.DataFrame], directory: Path) -> None:
         for column in frame.columns:
             if pd.api.types.is_datetime64_any_dtype(frame[column]):
                 frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-        with atomic.atomic_open(directory / f"{name}.csv") as handle:
-            frame.to_csv(handle, index=False)
+        atomic.write_csv(directory / f"{name}.csv", frame)
 
 
 def run_replication(
@@ -155,10 +154,7 @@ def summarise(results: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     long["value"] = pd.to_numeric(long["value"], errors="coerce")
     grouped = long.groupby([*keys, "measure"], sort=False)["value"]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    n = table["n"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-        half = np.where(n > 1, t * table["sd"].to_numpy() / np.sqrt(n), np.nan)
+    half = t_half_width(table["sd"].to_numpy(), table["n"].to_numpy(), confidence)
     table["lower"] = table["mean"] - half
     table["upper"] = table["mean"] + half
     order = {name: i for i, name in enumerate(RESULT_COLUMNS)}
