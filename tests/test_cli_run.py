@@ -54,6 +54,9 @@ EXTRAS = [
     "mean_days_bridging",
     "inhouse_occupancy_pct",
     "out_of_area_child_years",
+    "local_home_occupancy_pct",
+    "pct_1_placement",
+    "pct_2_placements",
 ]
 COLUMNS = ["replication", "year", *INDICATORS, *EXTRAS]
 EPISODE_COLUMNS_903 = [

@@ -1,4 +1,5 @@
-"""System measures (bridging, in-house occupancy) from hand-made placements and provision.
+"""System measures (bridging, in-house and local home occupancy, placements per child) from
+hand-made placements and provision.
 
 Year 2020 is 1 April 2019 - 31 March 2020 (366 days); year 2021 is 1 April 2020 - 31 March 2021
 (365 days). Intervals are half-open: a placement ending on 31 March is over on 31 March.
@@ -7,6 +8,7 @@ Year 2020 is 1 April 2019 - 31 March 2020 (366 days); year 2021 is 1 April 2020 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -110,6 +112,9 @@ def test_columns_and_years() -> None:
         "mean_days_bridging",
         "inhouse_occupancy_pct",
         "out_of_area_child_years",
+        "local_home_occupancy_pct",
+        "pct_1_placement",
+        "pct_2_placements",
     )
     assert result["year"].tolist() == [2020, 2021]
 
@@ -185,3 +190,104 @@ def test_out_of_area_child_years() -> None:
     result = system_metrics(frame, provision([]), [2020, 2021])
     assert result.loc[0, "out_of_area_child_years"] == pytest.approx((183 + 91) / 365.25)
     assert result.loc[1, "out_of_area_child_years"] == pytest.approx(365 / 365.25)
+
+
+def test_local_home_occupancy_is_time_weighted() -> None:
+    """Year 2021 (365 days). Oak: 3 beds all year (1,095 bed-days). Elm: 2 beds, opens on
+    1 October 2020 (182 days to 1 April 2021: 364 bed-days). 1,459 bed-days in all.
+    Occupied: a child all year (365), one 1 April - 1 July 2020 (91), one in Elm from
+    1 January 2021, open (90), one who left on 1 April 2020 (0 days in 2021). External homes
+    and in-house placements do not count. (365 + 91 + 90) / 1,459."""
+    homes = provision(
+        [
+            ("LH-1", "local_home", "Oak", 3, "2019-01-01", None),
+            ("LH-2", "local_home", "Elm", 2, "2020-10-01", None),
+            ("FC-1", "inhouse_foster", None, 2, "2019-01-01", None),
+        ]
+    )
+    frame = placements(
+        [
+            ("A", "2020-01-01", None, "local_home", False),
+            ("B", "2020-04-01", "2020-07-01", "local_home", False),
+            ("C", "2021-01-01", None, "local_home", False),
+            ("D", "2020-02-01", "2020-04-01", "local_home", False),
+            ("E", "2020-04-01", None, "external_home", False),
+            ("F", "2020-04-01", None, "inhouse_foster", False),
+        ]
+    )
+    result = system_metrics(frame, homes, [2021])
+    assert result.loc[0, "local_home_occupancy_pct"] == pytest.approx(
+        100.0 * (365 + 91 + 90) / (3 * 365 + 2 * 182)
+    )
+    assert result.loc[0, "inhouse_occupancy_pct"] == pytest.approx(100.0 * 365 / (2 * 365))
+
+
+def test_local_home_occupancy_blank_without_local_homes() -> None:
+    result = system_metrics(FOSTER, HOUSEHOLDS[HOUSEHOLDS["name"].isna()], [2020])
+    assert math.isnan(result.loc[0, "local_home_occupancy_pct"])
+    closed = provision([("LH-1", "local_home", "Oak", 3, "2018-01-01", "2019-04-01")])
+    assert math.isnan(system_metrics(FOSTER, closed, [2020]).loc[0, "local_home_occupancy_pct"])
+
+
+MOVES = placements(
+    [
+        # Year 2021: 1 April 2020 - 31 March 2021 (census day 31 March 2021).
+        # A: one placement, all year -> 1.
+        ("A", "2019-01-01", None, "inhouse_foster", False),
+        # B: a placement ending on 1 April 2020 is not in the year (it ended on the first day:
+        # DEC > 1 April is needed), then one open placement -> 1.
+        ("B", "2019-06-01", "2020-04-01", "ifa", False),
+        ("B", "2020-04-01", None, "inhouse_foster", False),
+        # C: ended 2 April 2020 (one day in the year), then open -> 2.
+        ("C", "2019-06-01", "2020-04-02", "ifa", False),
+        ("C", "2020-04-02", None, "inhouse_foster", False),
+        # D: three placements in the year -> 3+ (neither 1 nor 2).
+        ("D", "2020-05-01", "2020-06-01", "emergency_foster", True),
+        ("D", "2020-06-01", "2020-09-01", "ifa", False),
+        ("D", "2020-09-01", None, "inhouse_foster", False),
+        # E: starts on 31 March 2021, the census day -> 1 (in care that day).
+        ("E", "2021-03-31", None, "ifa", False),
+        # F: left on 31 March 2021 -> not in care on 31 March, not counted at all.
+        ("F", "2020-05-01", "2021-03-31", "ifa", False),
+        # G: two placements, the second starting on 1 April 2021 (the next year): in care on
+        # 31 March in the first -> 1.
+        ("G", "2020-12-01", "2021-04-01", "ifa", False),
+        ("G", "2021-04-01", None, "inhouse_foster", False),
+    ]
+)
+
+
+def test_placements_per_child_in_care_on_31_march() -> None:
+    """In care on 31 March 2021: A, B, C, D, E, G (6); with 1 placement A, B, E, G (4), with
+    2 C (1), with 3+ D (1)."""
+    result = system_metrics(MOVES, HOUSEHOLDS, [2021])
+    assert result.loc[0, "pct_1_placement"] == pytest.approx(100.0 * 4 / 6)
+    assert result.loc[0, "pct_2_placements"] == pytest.approx(100.0 * 1 / 6)
+
+
+def test_placements_per_child_next_year_and_empty() -> None:
+    """Year 2022 (census 31 March 2022): A, B, C, D, E open all year -> 1 each; G's second
+    placement is its only one in 2022 -> 1. On 31 March 2018 no child is in care -> blank."""
+    result = system_metrics(MOVES, HOUSEHOLDS, [2022, 2018])
+    assert result.loc[0, "pct_1_placement"] == pytest.approx(100.0)
+    assert result.loc[0, "pct_2_placements"] == pytest.approx(0.0)
+    assert math.isnan(result.loc[1, "pct_1_placement"])
+    assert math.isnan(result.loc[1, "pct_2_placements"])
+    empty = system_metrics(placements([]), HOUSEHOLDS, [2020])
+    assert math.isnan(empty.loc[0, "pct_1_placement"])
+
+
+def test_placement_counts_add_up_with_the_indicator() -> None:
+    """On a simulated replication, 1, 2 and 3+ placements (the last from the 903 indicator)
+    cover every child in care on 31 March: the audit-table rule is the indicators' rule."""
+    from sufficiency_sim import scenario
+    from sufficiency_sim.experiment import history_frames, measure
+    from sufficiency_sim.model import simulate
+
+    baseline = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+    sc = scenario.load(baseline, ["horizon_years=3", "warmup_years=4"])
+    frames = history_frames(simulate(sc, 7, 0))
+    result = measure(frames, sc)
+    total = result["pct_1_placement"] + result["pct_2_placements"] + result["pct_3plus_placements"]
+    assert total.to_numpy() == pytest.approx(100.0)
+    assert (result["pct_3plus_placements"] > 0).all()
