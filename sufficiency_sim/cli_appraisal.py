@@ -42,6 +42,16 @@ CHART_FILES = {
     "horizon": "differences_whole_horizon.png",
     "final_year": "differences_final_year.png",
 }
+APPRAISAL_CHART_FILES = (
+    "placement_types.png",
+    "out_of_area.png",
+    "placements_per_child.png",
+    "bridging.png",
+    "occupancy.png",
+    "cost_by_year.png",
+)
+"""The charts of `charts.appraisal_figures`, also written by `compare` (names checked by the
+tests against `charts.APPRAISAL_CHARTS`)."""
 
 
 class ReplicationsType(click.ParamType):
@@ -260,7 +270,8 @@ def _precision_json(auto: Any, maximum: int, batch: int) -> dict:
 def write_compare_outputs(
     out_dir: Path, outcome: RunOutcome, appraisal: Any, markdown: str, meta: dict
 ) -> list[str]:
-    """Write results.csv, appraisal.csv, appraisal.md, the charts and run.json (last)."""
+    """Write results.csv, appraisal.csv, appraisal.md, the charts (the key measures and the
+    differences, then those of `charts.appraisal_figures`) and run.json (last)."""
     from sufficiency_sim import atomic, charts
     from sufficiency_sim.appraisal import appraisal_table
 
@@ -284,7 +295,17 @@ def write_compare_outputs(
         baseline=appraisal.baseline,
         all_names=appraisal.scenarios,
     )
-    written = ["results.csv", "appraisal.csv", "appraisal.md", *CHART_FILES.values(), "run.json"]
+    more_charts = charts.appraisal_figures(outcome.results, appraisal.baseline)
+    for name, figure in more_charts.items():
+        charts.save_png(figure, out_dir / name)
+    written = [
+        "results.csv",
+        "appraisal.csv",
+        "appraisal.md",
+        *CHART_FILES.values(),
+        *more_charts,
+        "run.json",
+    ]
     meta = {**meta, "outputs": written}
     _write_json(meta, out_dir / "run.json")
     return written
@@ -442,7 +463,8 @@ def compare_command(
         )
     click.echo(
         f"wrote {out_dir}/appraisal.md, appraisal.csv, results.csv, run.json and "
-        f"{len(CHART_FILES)} charts; {outcome.replications} replications of {len(named)} "
+        f"{len(CHART_FILES) + len(APPRAISAL_CHART_FILES)} charts; "
+        f"{outcome.replications} replications of {len(named)} "
         f"scenarios in {time.perf_counter() - started:.1f} s",
         err=True,
     )
