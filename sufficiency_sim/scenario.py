@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from sufficiency_sim.census import Census, resolve_census
 from sufficiency_sim.errors import InputError
 
 AGE_BANDS: tuple[str, ...] = ("0", "1-4", "5-9", "10-15", "16-17")
@@ -522,6 +523,12 @@ class Scenario(Strict):
     carers: Carers
     one_off_costs: tuple[OneOffCost, ...] = ()
     recurring_costs: tuple[RecurringCost, ...] = ()
+    census: Census | None = Field(
+        None,
+        description="Children in care the day before the start date (a census CSV written by "
+        "`sufficiency-sim calibrate`, relative to this file): the model starts from them "
+        "instead of warming up from empty, and warmup_years is not used.",
+    )
 
     @model_validator(mode="after")
     def _dates_in_range(self) -> Scenario:
@@ -699,7 +706,7 @@ def validate(
 def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Load a scenario file (resolving `extends`), apply overrides, and validate it."""
     merged, files = _load_chain(path)
-    data = apply_overrides(merged, overrides)
+    data = resolve_census(apply_overrides(merged, overrides), files)
     return validate(data, str(path), files if not overrides else ())
 
 

@@ -142,6 +142,7 @@ def build_history(sim: Simulation) -> RunHistory:
             "entries": sim.entries,
             "exits": sim.exits,
             "children": len(sim.children),
+            **sim.census_stats,
         },
     )
 

@@ -20,17 +20,16 @@ import numpy as np
 import simpy
 
 from sufficiency_sim.model import matching
+from sufficiency_sim.model.draws import AGE_BAND_RANGES, BAND_OF_AGE, LN2, YEAR
+from sufficiency_sim.model.draws import duration_days as _duration_days
+from sufficiency_sim.model.draws import pick as _pick
 from sufficiency_sim.model.history import RunHistory, build_history
 from sufficiency_sim.model.matching import NEED_RANK, Offer
 from sufficiency_sim.model.provision import FosterPool, Home, HomePool, Household
 from sufficiency_sim.model.streams import Streams
 
-YEAR = 365.25
-LN2 = math.log(2.0)
-AGE_BAND_RANGES = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
-"""Completed years in each age band (the scenario's bands; restated: the model does not import
-the scenario module)."""
-BAND_OF_AGE = ["0"] + ["1-4"] * 4 + ["5-9"] * 5 + ["10-15"] * 6 + ["16-17"] * 3
+CENSUS_ORIGIN_YEARS = 19
+"""From a census, day 0 is this many years before the start date (before any census entry)."""
 UNPLANNED_CARER_REASONS = ("CLOSE", "APPRR")
 K3_FROM = dt.date(2023, 4, 1)  # registered supported accommodation (K3) from 2023/24
 
@@ -147,31 +146,6 @@ class Child:
         self.supported_day = math.inf
 
 
-def _pick(shares: dict, u: float) -> Any:
-    """Inverse-CDF choice from a mapping of shares (in the mapping's order)."""
-    total = 0.0
-    last = None
-    for key, share in shares.items():
-        total += share
-        last = key
-        if u < total:
-            return key
-    return last
-
-
-def _duration_days(duration, z: float) -> int:
-    """A whole number of days (at least 1) drawn from a Duration, given a standard normal `z`.
-
-    Lognormal: median * exp(sigma * z). Exponential: the same normal turned into a uniform, so
-    that either distribution uses the same random numbers."""
-    if duration.distribution == "exponential":
-        u = 0.5 * math.erfc(-z / math.sqrt(2.0))
-        days = -duration.median_days / LN2 * math.log1p(-min(u, 1.0 - 1e-16))
-    else:
-        days = duration.median_days * math.exp(duration.sigma * z)
-    return max(1, round(days))
-
-
 def _item_key(item: tuple[tuple, Any]) -> tuple:
     return item[0]
 
@@ -196,14 +170,18 @@ class Simulation:
         on_event: Callable[[Simulation], None] | None = None,
     ) -> None:
         self.sc = scenario
-        self.env = simpy.Environment()
         self.streams = Streams(seed, replication)
         self.check_invariants = check_invariants
         self.on_event = on_event
         start = scenario.start_date
-        self.t0 = start.replace(year=start.year - scenario.warmup_years)
+        census = getattr(scenario, "census", None)
+        # From a census the simulation begins on the start date; day 0 lies far enough back
+        # for every census child's entry into care.
+        back = CENSUS_ORIGIN_YEARS if census is not None else scenario.warmup_years
+        self.t0 = start.replace(year=start.year - back)
         self.ord0 = self.t0.toordinal()
         self.start_day = start.toordinal() - self.ord0
+        self.env = simpy.Environment(initial_time=self.start_day if census is not None else 0)
         self.end_day = scenario.end_date.toordinal() - self.ord0
         self.k3_day = K3_FROM.toordinal() - self.ord0
         self.children: list[Child] = []
@@ -226,6 +204,11 @@ class Simulation:
         self._household_rng = self.streams.get("carers.households")
         self._leave_rng = self.streams.get("carers.deregistration")
         self._setup_provision()
+        self.census_stats: dict[str, int] = {}
+        if census is not None:
+            from sufficiency_sim.model.census_start import place_census
+
+            self.census_stats = place_census(self, census.children)
         self.env.process(self._arrivals("entries", None))
         for surge in scenario.entries.surges:
             self.env.process(self._arrivals(f"surge:{surge.name}", surge))
@@ -302,15 +285,16 @@ class Simulation:
 
     def _setup_provision(self) -> None:
         cfg = self.sc.provision.inhouse_foster
+        first_day = int(self.env.now)
         for _ in range(cfg.households):
-            household = self._new_household(0, emergency=False)
+            household = self._new_household(first_day, emergency=False)
             self._schedule_household(household)
         for _ in range(cfg.emergency_households):
-            household = self._new_household(0, emergency=True)
+            household = self._new_household(first_day, emergency=True)
             self._schedule_household(household)
         rng = self.streams.get("provision.homes")
         for spec in self.sc.provision.local_homes:
-            open_day = max(0, self._day(spec.opens)) if spec.opens else 0
+            open_day = max(first_day, self._day(spec.opens)) if spec.opens else first_day
             close_day = self._day(spec.closes) if spec.closes else None
             if close_day is not None and close_day <= open_day:
                 continue  # closed before the simulation starts: it never takes a child
@@ -502,11 +486,11 @@ class Simulation:
             mean_group = sum(size * share for size, share in entries.sibling_group_mix.items())
             growth = max(1.0, (1 + entries.trend_pct_per_year / 100.0) ** self.sc.horizon_years)
             rate_max = entries.rate_per_year * growth * (1 + entries.seasonality_amplitude)
-            start, end = 0.0, float(self.end_day)
+            start, end = float(self.env.now), float(self.end_day)
         else:
             mean_group = 1.0
             rate_max = surge.rate_per_year
-            start = float(max(0, self._day(surge.start)))
+            start = float(max(self.env.now, self._day(surge.start)))
             end = (
                 float(min(self.end_day, self._day(surge.end))) if surge.end else float(self.end_day)
             )
@@ -839,10 +823,14 @@ class Simulation:
         provider: str,
         bridging: bool = False,
         same_carer: bool = False,
+        elapsed: int = 0,
     ) -> None:
-        """Begin a placement: occupy the resource and draw when it might break down."""
+        """Begin a placement: occupy the resource and draw when it might break down.
+
+        `elapsed` > 0 continues a placement that began that many days ago (a census child): its
+        breakdown time is drawn given that it has not broken down yet."""
         endings = self.sc.endings
-        now = int(self.env.now)
+        now = int(self.env.now) - elapsed
         placement = Placement(
             kind, resource, rid, location, distance, now, place, provider, bridging, same_carer
         )
@@ -863,12 +851,15 @@ class Simulation:
         u = child.rng.random(2).tolist()
         shape = endings.weibull_shape
         scale = endings.median_days[kind] / LN2 ** (1.0 / shape)
-        placement.breakdown_day = _days_after(
-            now, scale * (-math.log1p(-u[0]) / multiplier) ** (1.0 / shape)
-        )
+        hazard = -math.log1p(-u[0]) / multiplier
+        if elapsed:  # the cumulative hazard so far, plus a fresh exponential's worth
+            hazard += (elapsed / scale) ** shape
+        placement.breakdown_day = _days_after(now, scale * hazard ** (1.0 / shape))
+        if placement.breakdown_day <= now + elapsed:
+            placement.breakdown_day = now + elapsed + 1
         move_rate = endings.planned_move_rate_per_year.get(kind, 0.0)
         if move_rate > 0:
-            placement.move_day = _days_after(now, -math.log1p(-u[1]) * YEAR / move_rate)
+            placement.move_day = _days_after(now + elapsed, -math.log1p(-u[1]) * YEAR / move_rate)
         step_back = self.sc.matching.step_back
         if (
             step_back.enabled
@@ -878,7 +869,9 @@ class Simulation:
                 location in step_back.from_locations or (step_back.mismatch and placement.mismatch)
             )
         ):
-            placement.stepback_day = now + max(0, math.ceil(step_back.after_days))
+            placement.stepback_day = max(
+                now + elapsed, now + max(0, math.ceil(step_back.after_days))
+            )
         if resource is not None:
             resource.occupants.append(child.idx)
             if isinstance(resource, Household):
