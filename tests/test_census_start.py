@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sufficiency_sim import scenario as scenario_module
-from sufficiency_sim.census import CENSUS_COLUMNS, CensusChild, read_census, write_census
+from sufficiency_sim.census import CENSUS_COLUMNS, read_census, write_census
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.model.draws import duration_beyond, duration_survival
 from sufficiency_sim.model.processes import Simulation, simulate
@@ -19,6 +19,7 @@ from sufficiency_sim.scenario import Duration
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
+ROUTES_LONG_TERM = "long_term: 1, return_home: 0, adoption: 0, sgo: 0, cao: 0, other: 0"
 KINDS = ("kinship", "inhouse_foster", "ifa", "local_home", "external_home", "supported")
 
 
@@ -88,7 +89,7 @@ def test_bad_census_names_file_line_and_column(tmp_path, text, expected):
 
 def test_missing_census_file_is_named(tmp_path):
     (tmp_path / "s.yaml").write_text(f"extends: {BASELINE}\nname: x\ncensus: nowhere.csv\n")
-    with pytest.raises(InputError, match="nowhere.csv: census file not found"):
+    with pytest.raises(InputError, match=r"nowhere\.csv: census file not found"):
         scenario_module.load(tmp_path / "s.yaml")
 
 
@@ -185,10 +186,7 @@ def test_census_breakdowns_follow_the_conditional_weibull(tmp_path):
             "entries: {rate_per_year: 0}",
             "pathways:",
             "  route_mix_by_age:",
-            *[
-                f'    "{b}": {{long_term: 1.0, return_home: 0, adoption: 0, sgo: 0, cao: 0, other: 0}}'
-                for b in ("0", "1-4", "5-9", "10-15", "16-17")
-            ],
+            *[f'    "{b}": {{{ROUTES_LONG_TERM}}}' for b in ("0", "1-4", "5-9", "10-15", "16-17")],
             "endings:",
             "  age_multiplier: {'0': 1, '1-4': 1, '5-9': 1, '10-15': 1, '16-17': 1}",
             "  needs_multiplier: {standard: 1, complex: 1, specialist: 1}",
