@@ -317,10 +317,24 @@ def differences_chart(
     all_names: Sequence[str] | None = None,
 ) -> Path:
     """Each option's paired difference from the baseline with its 95% CI as an error bar, one
-    panel per key measure: over the whole horizon (year None) or in one financial year.
+    panel per key measure: over the whole horizon (year None) or in one financial year; saved.
 
     `differences` is `appraisal.paired_differences`; `all_names` (scenario names, baseline
     included) keeps each option's style the same as in the other charts."""
+    figure = differences_figure(differences, year, baseline, measures, all_names)
+    return save_png(figure, path)
+
+
+def differences_figure(
+    differences: pd.DataFrame,
+    year: int | None = None,
+    baseline: str | None = None,
+    measures: Sequence[str] = KEY_MEASURES,
+    all_names: Sequence[str] | None = None,
+) -> Figure:
+    """The figure of `differences_chart`: each option's paired difference from the baseline
+    with its 95% CI, one panel per key measure, over the whole horizon (year None) or in one
+    financial year, from `appraisal.paired_differences`."""
     if year is None:
         rows = differences[differences["period"].eq(HORIZON)]
         when = "whole horizon"
@@ -365,7 +379,7 @@ def differences_chart(
     fig.suptitle(
         f"Difference from baseline{base}, {when}: mean and 95% paired interval", fontsize=12
     )
-    return save_png(fig, path)
+    return fig
 
 
 def _short(name: str, width: int = 36) -> str:

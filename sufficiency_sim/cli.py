@@ -159,7 +159,7 @@ def schema_command() -> None:
 
 
 def _register() -> None:
-    from sufficiency_sim import cli_903, cli_appraisal
+    from sufficiency_sim import cli_903, cli_appraisal, cli_report
 
     if "indicators" not in cli.commands:
         cli.add_command(cli_903.indicators_command)
@@ -167,6 +167,8 @@ def _register() -> None:
     if "compare" not in cli.commands:
         cli.add_command(cli_appraisal.compare_command)
         cli.add_command(cli_appraisal.sweep_command)
+    if "report" not in cli.commands:
+        cli.add_command(cli_report.report_command)
 
 
 def main() -> None:

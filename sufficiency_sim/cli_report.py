@@ -1,0 +1,41 @@
+"""The `report` command: a self-contained HTML report of a `compare` output folder.
+
+Registered on the `sufficiency-sim` group by `sufficiency_sim.cli`; the page itself is built by
+`sufficiency_sim.report_html`, which knows nothing of the command line.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+
+@click.command("report")
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The HTML file to write.  [default: RESULTS_DIR/report.html]",
+)
+@click.option("--title", default=None, help="The report's title (default: names the baseline).")
+def report_command(results_dir: Path, out_file: Path | None, title: str | None) -> None:
+    """Write a self-contained HTML report of a `compare` run from its output folder RESULTS_DIR.
+
+    The report holds the summary tables (each option's key indicators with paired 95% CIs,
+    cost, NPV and payback), the charts (drawn again from results.csv and embedded in the page),
+    what each option changes, the assumptions with their sources beside the values used, the
+    method and the limitations. It needs no network and no other file to be read or printed.
+    """
+    from sufficiency_sim.report_html import write_report
+
+    started = time.perf_counter()
+    out_file = out_file if out_file is not None else results_dir / "report.html"
+    written = write_report(results_dir, out_file, title)
+    size = written.stat().st_size / 1e6
+    click.echo(
+        f"wrote {written} ({size:.1f} MB) in {time.perf_counter() - started:.1f} s", err=True
+    )

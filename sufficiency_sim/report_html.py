@@ -1,0 +1,860 @@
+"""A self-contained HTML report of a `compare` run, built from its output folder.
+
+`load_run(folder)` reads and checks `run.json` (the resolved scenarios, seed, discount rate) and
+`results.csv` (one row per scenario, replication and year); `build_html(run)` appraises the
+results with `sufficiency_sim.appraisal` (the same functions, and so the same numbers, as
+`appraisal.md`), draws the charts again from the results with `sufficiency_sim.charts` and
+returns one HTML page; `write_report(folder, out)` does both and writes the page atomically.
+
+The page needs nothing from the network or from other files: the charts are PNG data URIs, the
+style sheet is inline (system fonts, print styles), there is no script, and a Content Security
+Policy forbids loading anything else. Every piece of text is escaped. The page carries no
+identifier of a child: `compare` outputs hold none (they are yearly measures of simulated runs).
+Bad input raises `errors.InputError` naming the file and what was expected.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import html
+import importlib.resources
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sufficiency_sim import __version__, atomic, charts
+from sufficiency_sim.appraisal import (
+    FINAL_YEAR_COLUMNS,
+    GREEN_BOOK_RATE,
+    HORIZON_COLUMNS,
+    KEYS,
+    Appraisal,
+    Column,
+    _cost_cells,
+    _difference_cell,
+    _level_cell,
+    _lookup,
+    _number,
+    appraise,
+    horizon_rule,
+    year_label,
+)
+from sufficiency_sim.errors import InputError
+
+REQUIRED_MEASURES: tuple[str, ...] = tuple(
+    dict.fromkeys(c.measure for c in (*HORIZON_COLUMNS, *FINAL_YEAR_COLUMNS))
+)
+"""Measures results.csv must have: those of the committee tables (cost among them)."""
+
+STATUS_MEANINGS: dict[str, str] = {
+    "P": "published figure",
+    "D": "derived from published figures",
+    "E": "estimate or assumption",
+    "T": "tuned so that the model reproduces York's published 2018-19 position",
+}
+"""The status codes of docs/york_baseline.md."""
+
+LIMITATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Placed with parents and over 20 miles are too low",
+        "For York the model places 1.5% of children in care with parents against 10%, and 11% "
+        "more than 20 miles away against 18%; the other headline indicators sit on York's "
+        "figures.",
+    ),
+    (
+        "Siblings",
+        "Siblings are placed together at entry where a household has room; after that each "
+        "child's journey is separate (a breakdown moves one child, not the group). With "
+        "split_siblings false a group that no household can take at once goes to bridging "
+        "placements (one each) until the agency search ends, and the agency then places the "
+        "children separately.",
+    ),
+    (
+        "Hazards are fixed at a placement's start",
+        "A change in who else lives in a home, or a child's birthday, does not change a "
+        "placement's chance of breaking down until the next move.",
+    ),
+    (
+        "One local authority, no neighbours",
+        "The market's offers (agencies, spot homes) are independent draws; there is no "
+        "competition with other councils for the same places.",
+    ),
+    (
+        "No unregistered or secure placements, no UASC, no short breaks",
+        "None of these is in the simulated histories (the indicators handle all of them in "
+        "real data).",
+    ),
+    (
+        "Costs",
+        "Weekly prices at 2024-25 levels with no inflation; one-off and recurring costs are "
+        "what the scenario declares.",
+    ),
+    (
+        "Calibration",
+        "The defaults describe a York-like authority from published figures; calibration to an "
+        "authority's own 903 extract, starting from its census of children in care, is "
+        "separate work.",
+    ),
+    (
+        "What the intervals cover",
+        "Confidence intervals describe the random variation between replications of the model "
+        "for the given parameters. They do not include the uncertainty in the parameters "
+        "themselves (see the assumptions and their status) or in the model's structure.",
+    ),
+)
+"""Known limits, from the README's "Known limits" (tests check each title is still there), and
+what the intervals mean."""
+
+_MORE_LABELS: dict[str, str] = {
+    "local_home_occupancy_pct": "Local children's home occupancy (%)",
+    "pct_1_placement": "1 placement in year (%)",
+    "pct_2_placements": "2 placements in year (%)",
+}
+_SKIP_DIFF_KEYS = frozenset({"name", "description"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a compare output folder
+
+
+@dataclass
+class CompareRun:
+    """A checked `compare` output folder: its run.json and results."""
+
+    folder: Path
+    meta: dict
+    results: pd.DataFrame
+    scenarios: list[dict] = field(default_factory=list)
+
+    @property
+    def baseline(self) -> str:
+        """The baseline's name (compare lists the baseline first)."""
+        return self.scenarios[0]["name"]
+
+    @property
+    def names(self) -> list[str]:
+        return [s["name"] for s in self.scenarios]
+
+
+_EXPECTED = "the output folder of `sufficiency-sim compare` (run.json, results.csv ...)"
+
+
+def _read_meta(folder: Path) -> dict:
+    path = folder / "run.json"
+    if not path.is_file():
+        raise InputError(f"{path}: not found; expected {_EXPECTED}")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(
+            f"{path}: not valid JSON ({exc}); expected the run.json of compare"
+        ) from None
+    if not isinstance(meta, dict):
+        raise InputError(f"{path}: expected a JSON object (the run.json of compare)")
+    command = meta.get("command")
+    if command != "compare":
+        made_by = f"`sufficiency-sim {command}`" if command else "another command"
+        if command is None and "scenario" in meta:
+            made_by = "`sufficiency-sim run`"
+        raise InputError(
+            f"{path}: written by {made_by}, not `compare`; expected {_EXPECTED}, "
+            "e.g. from `sufficiency-sim compare BASELINE.yaml OPTION.yaml --out DIR`"
+        )
+    scenarios = meta.get("scenarios")
+    if not isinstance(scenarios, list) or not scenarios:
+        raise InputError(f"{path}: key 'scenarios' missing or empty; expected a list of scenarios")
+    for index, item in enumerate(scenarios):
+        ok = isinstance(item, dict) and isinstance(item.get("name"), str)
+        if not ok or not isinstance(item.get("resolved"), dict):
+            raise InputError(
+                f"{path}: scenarios[{index}] needs a 'name' and the 'resolved' scenario"
+            )
+    for key, kind in (("seed", int), ("discount_rate", int | float), ("confidence", int | float)):
+        value = meta.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+            what = "a whole number" if kind is int else "a number"
+            raise InputError(f"{path}: key {key!r} is {value!r}; expected {what}")
+    return meta
+
+
+def _read_results(folder: Path, names: Sequence[str]) -> pd.DataFrame:
+    path = folder / "results.csv"
+    if not path.is_file():
+        raise InputError(f"{path}: not found; expected {_EXPECTED}")
+    try:
+        results = pd.read_csv(path, dtype={"scenario": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"{path}: not a readable CSV ({detail}); expected the results.csv of compare"
+        ) from None
+    missing = [c for c in (*KEYS, *REQUIRED_MEASURES) if c not in results.columns]
+    if missing:
+        raise InputError(
+            f"{path}: no column {', '.join(missing)}; expected the results.csv of compare "
+            "(scenario, replication, year, then one column per measure)"
+        )
+    if results.empty:
+        raise InputError(f"{path}: no rows; expected one row per scenario, replication and year")
+    for column in results.columns:
+        if column == "scenario":
+            continue
+        raw = results[column]
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = values.isna() & raw.notna()
+        if column in ("replication", "year"):
+            bad |= values.isna() | (values.notna() & (values % 1 != 0))
+        if bad.any():
+            line = int(bad.to_numpy().nonzero()[0][0]) + 2  # the header is line 1
+            raise InputError(
+                f"{path}: line {line}, column {column}: {raw.iloc[line - 2]!r} is not "
+                f"{'a whole number' if column in ('replication', 'year') else 'a number'}"
+            )
+        results[column] = values.astype("int64") if column in ("replication", "year") else values
+    blank = results["scenario"].isna()
+    if blank.any():
+        line = int(blank.to_numpy().nonzero()[0][0]) + 2
+        raise InputError(f"{path}: line {line}: the scenario name is blank")
+    found = list(dict.fromkeys(results["scenario"]))
+    if set(found) != set(names):
+        raise InputError(
+            f"{path}: has the scenarios {found}, but run.json lists {list(names)}; "
+            "expected the results.csv written with that run.json"
+        )
+    rank = {name: i for i, name in enumerate(names)}
+    order = results["scenario"].map(rank)
+    results = results.assign(_s=order).sort_values(["_s", "replication", "year"], kind="stable")
+    return results.drop(columns="_s").reset_index(drop=True)
+
+
+def load_run(folder: str | Path) -> CompareRun:
+    """Read and check a compare output folder; InputError names the file and what was
+    expected when it is missing, not a compare folder, or corrupt."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError(f"{folder}: no such folder; expected {_EXPECTED}")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder; expected {_EXPECTED}")
+    meta = _read_meta(folder)
+    scenarios = meta["scenarios"]
+    results = _read_results(folder, [s["name"] for s in scenarios])
+    return CompareRun(folder, meta, results, scenarios)
+
+
+# ---------------------------------------------------------------------------------------------
+# Assumptions
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One row of sufficiency_sim/data/assumptions.csv (from docs/york_baseline.md)."""
+
+    section: str
+    key: str
+    value: str
+    status: str
+    basis: str
+
+    @property
+    def paths(self) -> list[str]:
+        """The dotted scenario keys this row documents."""
+        return [part.strip() for part in self.key.split(",") if part.strip()]
+
+
+def load_assumptions() -> list[Assumption]:
+    """The documented defaults and their sources, as packaged with sufficiency_sim."""
+    resource = importlib.resources.files("sufficiency_sim") / "data" / "assumptions.csv"
+    text = resource.read_text(encoding="utf-8")
+    return [Assumption(**row) for row in csv.DictReader(text.splitlines())]
+
+
+_MISSING = object()
+
+
+def lookup(data: Any, path: str) -> Any:
+    """The value at a dotted key of resolved scenario data (a sentinel if absent)."""
+    node = data
+    for part in path.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def format_value(value: Any) -> str:
+    """Scenario data as compact text: `a: 1, b: (c: 2)`; lists with commas or semicolons."""
+    if value is _MISSING:
+        return "not in the scenario"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, Mapping):
+        parts = []
+        for key, item in value.items():
+            text = format_value(item)
+            nested = isinstance(item, Mapping | list) and len(item) > 1
+            parts.append(f"{key}: ({text})" if nested else f"{key}: {text}")
+        return ", ".join(parts) if parts else "none"
+    if isinstance(value, list):
+        if not value:
+            return "none"
+        if any(isinstance(item, Mapping) for item in value):
+            return "; ".join(f"[{format_value(item)}]" for item in value)
+        return ", ".join(format_value(item) for item in value)
+    return str(value)
+
+
+def value_lines(value: Any) -> list[str]:
+    """`format_value` split into readable lines: one per entry of a mapping whose entries are
+    themselves mappings or lists, and one per item of a list of mappings."""
+    if isinstance(value, Mapping) and any(isinstance(v, Mapping | list) for v in value.values()):
+        return [f"{key}: {format_value(item)}" for key, item in value.items()]
+    if isinstance(value, list) and any(isinstance(item, Mapping) for item in value):
+        return [f"[{format_value(item)}]" for item in value]
+    return [format_value(value)]
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, Mapping) and data:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data}
+
+
+def scenario_changes(baseline: Mapping, option: Mapping) -> list[tuple[str, Any, Any]]:
+    """(dotted key, baseline value, option value) for every setting the option changes
+    (lists are compared whole; the name and description are left out)."""
+    base, mine = _flatten(baseline), _flatten(option)
+    changes = []
+    for key in dict.fromkeys([*base, *mine]):
+        if key.split(".")[0] in _SKIP_DIFF_KEYS:
+            continue
+        before, after = base.get(key, _MISSING), mine.get(key, _MISSING)
+        if before != after:
+            changes.append((key, before, after))
+    return changes
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML pieces
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _lines(text: Any) -> str:
+    """Plain text (escaped here) whose line breaks become separate lines."""
+    lines = str(text).split("\n")
+    if len(lines) == 1:
+        return _e(lines[0])
+    return "".join(f'<span class="line">{_e(line)}</span>' for line in lines)
+
+
+def _table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    caption: str = "",
+    cls: str = "",
+    widths: Sequence[str] = (),
+    cell_class: str = "",
+) -> str:
+    """A table; header and cells are plain text (escaped here; a newline starts a new line).
+    `widths` (CSS widths per column) fix the layout; `cell_class` is given to every <td>."""
+    parts = [f'<table class="{_e(cls)}">' if cls else "<table>"]
+    if caption:
+        parts.append(f"<caption>{_e(caption)}</caption>")
+    if widths:
+        cols = "".join(f'<col style="width: {_e(w)}">' for w in widths)
+        parts.append(f"<colgroup>{cols}</colgroup>")
+    parts.append("<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in header))
+    parts.append("</tr></thead><tbody>")
+    td = f'<td class="{_e(cell_class)}">' if cell_class else "<td>"
+    for cells in rows:
+        first, *rest = cells
+        parts.append(
+            f'<tr><th scope="row">{_lines(first)}</th>'
+            + "".join(f"{td}{_lines(c)}</td>" for c in rest)
+        )
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def _data_uri(figure) -> str:
+    png = charts.png_bytes(figure, dpi=110)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _figure(figure, caption: str, number: int) -> str:
+    return (
+        f'<figure id="figure-{number}"><img src="{_data_uri(figure)}" '
+        f'alt="{_e(caption)}"><figcaption>Figure {number}. {_e(caption)}</figcaption></figure>'
+    )
+
+
+def _indicator_rows(appraisal: Appraisal, columns: Sequence[Column], year: int | None) -> list:
+    levels = _lookup(appraisal.levels, "scenario", year)
+    diffs = _lookup(appraisal.differences, "option", year)
+    rows = []
+    for name in appraisal.scenarios:
+        if name == appraisal.baseline:
+            cells = [f"{name} (baseline)"]
+            cells += [_level_cell(levels.get((name, c.measure)), c) for c in columns]
+        else:
+            cells = [name]
+            cells += [
+                _two_lines(_difference_cell(diffs.get((name, c.measure)), c)) for c in columns
+            ]
+        rows.append(cells)
+    return rows
+
+
+def _two_lines(cell: str) -> str:
+    """An option cell of the appraisal ("level; difference [CI]") on two lines."""
+    return cell.replace("; ", "\n", 1)
+
+
+def _summary_tables(appraisal: Appraisal) -> str:
+    first, last = appraisal.years[0], appraisal.years[-1]
+    horizon = _table(
+        ["Scenario", *(c.heading for c in HORIZON_COLUMNS)],
+        _indicator_rows(appraisal, HORIZON_COLUMNS, None),
+        f"Key indicators over the whole horizon, {year_label(first)} to {year_label(last)}",
+        "numbers",
+    )
+    final = _table(
+        ["Scenario", *(c.heading for c in FINAL_YEAR_COLUMNS)],
+        _indicator_rows(appraisal, FINAL_YEAR_COLUMNS, last),
+        f"Key indicators in the final year, {year_label(last)}",
+        "numbers",
+    )
+    cost_rows = []
+    for cost in appraisal.costs.to_dict("records"):
+        npv_cell, payback_cell, per_year_cell = _cost_cells(cost)
+        per_ending = cost.get("cost_per_unplanned_ending_avoided_gbp", math.nan)
+        cost_rows.append(
+            [
+                cost["option"],
+                _number(cost["total_cost_gbp"] / 1e6, 1),
+                _number(cost["cost_difference_gbp"] / 1e6, 2, sign=True),
+                npv_cell,
+                payback_cell,
+                per_year_cell,
+                "–" if pd.isna(per_ending) else _number(per_ending / 1e3, 1, sign=True),
+            ]
+        )
+    costs = ""
+    if cost_rows:
+        base_total = appraisal.costs["baseline_total_cost_gbp"].iloc[0] / 1e6
+        costs = _table(
+            [
+                "Option",
+                "Total cost (£m)",
+                "Cost difference (£m)",
+                "NPV of cost difference (£m) [95% CI]",
+                "Payback (discounted)",
+                "Cost per out-of-area child-year avoided (£k)",
+                "Cost per unplanned ending avoided (£k)",
+            ],
+            cost_rows,
+            f"Costs over the whole horizon against the baseline (baseline total "
+            f"£{base_total:.1f}m); NPV at {appraisal.discount_rate:.1%} a year",
+            "numbers",
+        )
+    return horizon + final + costs
+
+
+def _all_measures_table(appraisal: Appraisal, labels: Mapping[str, str]) -> str:
+    measures = list(dict.fromkeys(appraisal.levels["measure"]))
+    columns = [
+        Column(m, labels.get(m, m), 1e6, 2) if m == "cost_gbp" else Column(m, labels.get(m, m))
+        for m in measures
+    ]
+    levels = _lookup(appraisal.levels, "scenario", None)
+    diffs = _lookup(appraisal.differences, "option", None)
+    rows = []
+    for column in columns:
+        label = column.heading
+        if column.measure == "cost_gbp":
+            label = "Cost (£m)"
+        rule = "total" if horizon_rule(column.measure) == "sum" else "mean of years"
+        cells = [f"{label} ({rule})"]
+        for name in appraisal.scenarios:
+            if name == appraisal.baseline:
+                cells.append(_level_cell(levels.get((name, column.measure)), column))
+            else:
+                cells.append(
+                    _two_lines(_difference_cell(diffs.get((name, column.measure)), column))
+                )
+        rows.append(cells)
+    header = ["Measure"] + [
+        f"{n} (baseline)" if n == appraisal.baseline else n for n in appraisal.scenarios
+    ]
+    return _table(header, rows, "Every measure over the whole horizon", "numbers small")
+
+
+_CSS = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; color: #111; background: #fff; line-height: 1.45; margin: 0 auto;
+  max-width: 72rem; padding: 1.5rem 2rem 3rem; font-size: 15px; }
+h1 { font-size: 1.7rem; margin: 0 0 .3rem; }
+h2 { font-size: 1.3rem; border-bottom: 2px solid #111; padding-bottom: .2rem; margin-top: 2.2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.4rem; }
+p.meta { color: #333; margin: 0 0 1rem; }
+nav ol { columns: 2; padding-left: 1.3rem; margin: .3rem 0 0; }
+a { color: #111; }
+table { border-collapse: collapse; margin: 1rem 0 1.4rem; width: 100%; font-size: .85rem; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+th, td { border: 1px solid #777; padding: .3rem .45rem; vertical-align: top; text-align: left; }
+thead th { background: #e6e6e6; border-bottom: 2px solid #111; }
+tbody tr:nth-child(even) td, tbody tr:nth-child(even) th { background: #f4f4f4; }
+table.numbers td { text-align: right; font-variant-numeric: tabular-nums; }
+span.line { display: block; }
+table.numbers span.line { white-space: nowrap; }
+table.assumptions, table.changes { table-layout: fixed; }
+table.assumptions th[scope=row], table.changes th[scope=row] {
+  font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .75rem;
+  overflow-wrap: anywhere; }
+span.changed { font-family: system-ui, sans-serif; font-style: italic; margin-top: .2rem; }
+table.small { font-size: .78rem; }
+td.value { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+  font-size: .75rem; overflow-wrap: anywhere; }
+figure { margin: 1.2rem 0 2rem; }
+figure img { max-width: 100%; height: auto; display: block; border: 1px solid #ccc; }
+figcaption { font-size: .9rem; margin-top: .35rem; }
+.note { font-size: .88rem; color: #222; }
+dl.limits dt { font-weight: 600; margin-top: .6rem; }
+dl.limits dd { margin-left: 1.2rem; }
+footer { margin-top: 3rem; border-top: 1px solid #777; font-size: .8rem; color: #333; }
+@media print {
+  @page { size: A4; margin: 14mm; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  nav { display: none; }
+  h2 { break-after: avoid; }
+  figure, table, tr, dl.limits dd { break-inside: avoid; }
+  thead { display: table-header-group; }
+  table { font-size: 8pt; }
+  td.value { font-size: 7pt; }
+  figure img { border: none; }
+}
+"""
+
+
+def _option_section(run: CompareRun) -> str:
+    baseline = run.scenarios[0]["resolved"]
+    parts = []
+    for item in run.scenarios:
+        resolved = item["resolved"]
+        name = item["name"]
+        role = " (baseline)" if name == run.baseline else ""
+        parts.append(f"<h3>{_e(name)}{_e(role)}</h3>")
+        description = str(resolved.get("description") or "").strip()
+        if description:
+            parts.append(f"<p>{_e(description)}</p>")
+        if item.get("file"):
+            parts.append(f'<p class="note">Scenario file: {_e(item["file"])}</p>')
+        if name == run.baseline:
+            continue
+        changes = scenario_changes(baseline, resolved)
+        if not changes:
+            parts.append("<p>No setting differs from the baseline.</p>")
+            continue
+        rows = [
+            [key, "\n".join(value_lines(before)), "\n".join(value_lines(after))]
+            for key, before, after in changes
+        ]
+        parts.append(
+            _table(
+                ["Setting", "Baseline", name],
+                rows,
+                "What this option changes",
+                "changes",
+                widths=("24%", "38%", "38%"),
+                cell_class="value",
+            )
+        )
+    return "".join(parts)
+
+
+def _assumptions_section(run: CompareRun, assumptions: Sequence[Assumption]) -> str:
+    baseline = run.scenarios[0]["resolved"]
+    options = [(s["name"], s["resolved"]) for s in run.scenarios[1:]]
+    parts = [
+        "<p>Every default of the York baseline with its documented value and source "
+        "(docs/york_baseline.md), beside the value the baseline of this run actually used "
+        "(from run.json). Status: "
+        + "; ".join(f"<strong>{_e(k)}</strong> {_e(v)}" for k, v in STATUS_MEANINGS.items())
+        + ". Source names are those of the project's reference list of published figures.</p>"
+    ]
+    section = None
+    rows: list[str] = []
+
+    def flush() -> None:
+        if section is not None and rows:
+            parts.append(f"<h3>{_e(section)}</h3>")
+            parts.append(
+                '<table class="assumptions"><colgroup>'
+                + "".join(f'<col style="width: {w}">' for w in ("19%", "27%", "16%", "6%", "32%"))
+                + "</colgroup><thead><tr>"
+                + "".join(
+                    f'<th scope="col">{_e(h)}</th>'
+                    for h in (
+                        "Key",
+                        "Used in this run (baseline)",
+                        "Documented value",
+                        "Status",
+                        "Basis and source",
+                    )
+                )
+                + "</tr></thead><tbody>"
+                + "".join(rows)
+                + "</tbody></table>"
+            )
+
+    for item in assumptions:
+        if item.section != section:
+            flush()
+            section, rows = item.section, []
+        used = []
+        changed_by = set()
+        for path in item.paths:
+            if len(item.paths) > 1:
+                used.append(f"{path.rsplit('.', 1)[-1]}:")
+            used.extend(value_lines(lookup(baseline, path)))
+            for name, resolved in options:
+                if lookup(resolved, path) != lookup(baseline, path):
+                    changed_by.add(name)
+        note = ""
+        if changed_by:
+            names = ", ".join(n for n, _ in options if n in changed_by)
+            note = f'<span class="line changed">Changed by: {_e(names)}</span>'
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{"<br>".join(_e(p) for p in item.paths)}</th>'
+            f'<td class="value">{_lines(chr(10).join(used))}{note}</td>'
+            f"<td>{_e(item.value)}</td><td>{_e(item.status)}</td><td>{_e(item.basis)}</td>"
+            "</tr>"
+        )
+    flush()
+    return "".join(parts)
+
+
+def _method_section(run: CompareRun, appraisal: Appraisal) -> str:
+    base = run.scenarios[0]["resolved"]
+    start = base.get("start_date", "the start date")
+    try:
+        start = dt.date.fromisoformat(str(start)).strftime("%-d %B %Y")
+    except ValueError:
+        pass
+    warmup = base.get("warmup_years", "several")
+    paragraphs = [
+        "sufficiency-sim is a discrete-event simulation of one local authority's placement "
+        "system, child by child and carer by carer. Children enter care at random, are matched "
+        "to kinship carers, the council's own foster carers, agency foster carers, local or "
+        "distant children's homes, supported accommodation, parents or adopters, wait in "
+        "bridging placements while the right home is found, have placements end as planned or "
+        "unplanned, and leave care. Foster carers are recruited and leave.",
+        f"Each replication starts {warmup} years before {start} with nobody in care, so that "
+        "the children in care at the start have full histories, and then runs for "
+        f"{len(appraisal.years)} financial years ({year_label(appraisal.years[0])} to "
+        f"{year_label(appraisal.years[-1])}). Every scenario is run on the same "
+        f"{appraisal.replications} replication numbers with the same seed "
+        f"({appraisal.seed if appraisal.seed is not None else 'not stated'}): common random "
+        "numbers, so an option and the baseline see the same children with the same luck.",
+        "Each replication writes what happened as SSDA903 episodes, and the indicators are "
+        "computed from them with the Department for Education's definitions (children looked "
+        "after on 31 March, placement stability, placement location), as they would be from a "
+        "real 903 return. Costs are weekly prices for every day of every placement, plus every "
+        "bed of the local homes and the one-off and recurring costs the scenario declares.",
+        f"Results are means over replications with {appraisal.confidence:.0%} t confidence "
+        "intervals. A difference from the baseline is the mean of the per-replication "
+        "differences (option minus baseline) with its paired interval; * marks an interval "
+        "that excludes zero. Over the whole horizon, flows (endings, cost, child-years out of "
+        "area) are summed and stocks and percentages are averaged over the years. The net "
+        "present value discounts each financial year's cost difference to the first year at "
+        f"{appraisal.discount_rate:.1%} a year (HM Treasury Green Book); payback is the first "
+        "year from which the cumulative discounted saving stays at or above zero.",
+    ]
+    return "".join(f"<p>{_e(p)}</p>" for p in paragraphs)
+
+
+def _limitations_section() -> str:
+    items = "".join(f"<dt>{_e(title)}</dt><dd>{_e(text)}</dd>" for title, text in LIMITATIONS)
+    return f'<dl class="limits">{items}</dl>'
+
+
+def _charts_section(run: CompareRun, appraisal: Appraisal) -> str:
+    baseline = run.baseline
+    made: list[tuple[Any, str]] = []
+    made.append(
+        (
+            charts.timeseries_figure(appraisal.levels, baseline),
+            "Key indicators by financial year: mean and 95% confidence interval per scenario.",
+        )
+    )
+    if len(appraisal.scenarios) > 1:
+        made.append(
+            (
+                charts.differences_figure(
+                    appraisal.differences, None, baseline, all_names=appraisal.scenarios
+                ),
+                "Difference from the baseline over the whole horizon: mean and 95% paired "
+                "interval per option.",
+            )
+        )
+    notes = []
+    builders = {
+        "placement_types.png": lambda: charts.placement_types_chart(run.results),
+        "out_of_area.png": lambda: charts.out_of_area_chart(run.results, baseline),
+        "placements_per_child.png": lambda: charts.placements_per_child_chart(
+            run.results, baseline
+        ),
+        "bridging.png": lambda: charts.bridging_chart(run.results, baseline),
+        "occupancy.png": lambda: charts.occupancy_chart(run.results, baseline),
+        "cost_by_year.png": lambda: charts.cost_chart(run.results, baseline),
+    }
+    captions = dict(charts.APPRAISAL_CHARTS)
+    for name, build in builders.items():
+        try:
+            made.append((build(), captions[name] + "."))
+        except ValueError as exc:  # an older results.csv without the measures
+            notes.append(f"{captions[name]}: not drawn ({exc}).")
+    parts = [_figure(fig, caption, i) for i, (fig, caption) in enumerate(made, start=1)]
+    parts += [f'<p class="note">{_e(n)}</p>' for n in notes]
+    return "".join(parts)
+
+
+def build_html(
+    run: CompareRun,
+    title: str | None = None,
+    generated: dt.date | None = None,
+    assumptions: Sequence[Assumption] | None = None,
+) -> str:
+    """The whole report as one HTML page (see the module docstring)."""
+    from sufficiency_sim.report_text import LABELS
+
+    meta = run.meta
+    appraisal = appraise(
+        run.results,
+        run.baseline,
+        meta.get("seed"),
+        float(meta.get("discount_rate", GREEN_BOOK_RATE)),
+        float(meta.get("confidence", 0.95)),
+    )
+    assumptions = load_assumptions() if assumptions is None else assumptions
+    generated = generated or dt.date.today()
+    title = title or f"Options appraisal against {run.baseline}"
+    first, last = appraisal.years[0], appraisal.years[-1]
+    labels = {**LABELS, **_MORE_LABELS}
+    options = [n for n in appraisal.scenarios if n != appraisal.baseline]
+    sections = [
+        ("summary", "Summary"),
+        ("options", "Scenarios compared"),
+        ("charts", "Charts"),
+        ("measures", "Every measure"),
+        ("method", "Method in brief"),
+        ("assumptions", "Assumptions and sources"),
+        ("limitations", "Limitations"),
+        ("run", "About this run"),
+    ]
+    nav = "".join(f'<li><a href="#{key}">{_e(text)}</a></li>' for key, text in sections)
+    summary_intro = (
+        f"{len(options)} option(s) against the baseline {appraisal.baseline}, "
+        f"{appraisal.replications} replications of each scenario on common random numbers "
+        f"(seed {appraisal.seed if appraisal.seed is not None else 'not stated'}), financial "
+        f"years {year_label(first)} to {year_label(last)}. Baseline cells: mean [95% CI]. "
+        "Option cells: mean; difference from the baseline [95% CI of the paired difference]; "
+        "* marks an interval that excludes zero. A negative cost difference or NPV is a saving."
+    )
+    notes = (
+        "Over the whole horizon percentages and children in bridging are means of the yearly "
+        "values (31 March), unplanned endings and cost are totals. Payback is the first "
+        "financial year from which the cumulative discounted saving against the baseline stays "
+        "non-negative (for the mean path, with the share of replications that pay back within "
+        "the horizon). Cost per out-of-area child-year (or unplanned ending) avoided = total "
+        "cost difference / number avoided; blank when none are avoided, negative when the "
+        "option also saves money."
+    )
+    versions = meta.get("versions") or {}
+    run_rows = [
+        ["Results folder", str(run.folder)],
+        ["Baseline file", str(meta.get("baseline_file", ""))],
+        ["Option files", ", ".join(map(str, meta.get("option_files", [])))],
+        ["Overrides (--set)", ", ".join(map(str, meta.get("overrides", []))) or "none"],
+        ["Seed", str(meta.get("seed", "not stated"))],
+        ["Replications per scenario", str(appraisal.replications)],
+        ["Discount rate", f"{appraisal.discount_rate:.1%} a year"],
+        ["Executor", f"{meta.get('executor', '')} ({meta.get('jobs', '?')} job(s))"],
+        ["Wall time of the comparison", f"{meta.get('wall_seconds', '?')} s"],
+        ["Versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "not stated"],
+        ["Report made by", f"sufficiency-sim {__version__} on {generated:%d %B %Y}"],
+    ]
+    body = [
+        f"<header><h1>{_e(title)}</h1>",
+        f'<p class="meta">Report of {_e(generated.strftime("%d %B %Y"))} · '
+        f"{_e(len(appraisal.scenarios))} scenarios · {_e(appraisal.replications)} replications "
+        f"each · financial years {_e(year_label(first))} to {_e(year_label(last))}</p>",
+        f'<nav aria-label="Contents"><strong>Contents</strong><ol>{nav}</ol></nav></header>',
+        "<main>",
+        f'<section id="summary"><h2>Summary</h2><p>{_e(summary_intro)}</p>',
+        _summary_tables(appraisal),
+        f'<p class="note">{_e(notes)}</p></section>',
+        f'<section id="options"><h2>Scenarios compared</h2>{_option_section(run)}</section>',
+        f'<section id="charts"><h2>Charts</h2>{_charts_section(run, appraisal)}</section>',
+        '<section id="measures"><h2>Every measure</h2>',
+        _all_measures_table(appraisal, labels),
+        "</section>",
+        f'<section id="method"><h2>Method in brief</h2>{_method_section(run, appraisal)}</section>',
+        '<section id="assumptions"><h2>Assumptions and sources</h2>',
+        _assumptions_section(run, assumptions),
+        "</section>",
+        f'<section id="limitations"><h2>Limitations</h2>{_limitations_section()}</section>',
+        '<section id="run"><h2>About this run</h2>',
+        _table(["Item", "Value"], run_rows),
+        "</section></main>",
+        "<footer><p>Made with sufficiency-sim from the outputs of "
+        "<code>sufficiency-sim compare</code>. The figures are simulated: they describe the "
+        "model under the stated assumptions, not observed children.</p></footer>",
+    ]
+    head = (
+        "<!DOCTYPE html>\n"
+        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "img-src data:; style-src 'unsafe-inline'\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="sufficiency-sim {_e(__version__)}">\n'
+        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+    )
+    return head + "\n".join(body) + "\n</body>\n</html>\n"
+
+
+def write_report(
+    folder: str | Path,
+    out: str | Path,
+    title: str | None = None,
+    generated: dt.date | None = None,
+) -> Path:
+    """Read the compare output `folder`, build the report and write it to `out` atomically."""
+    out = Path(out)
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; expected the path of the HTML file to write")
+    run = load_run(folder)
+    page = build_html(run, title, generated)
+    atomic.write_text(out, page)
+    return out
