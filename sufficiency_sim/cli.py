@@ -159,7 +159,7 @@ def schema_command() -> None:
 
 
 def _register() -> None:
-    from sufficiency_sim import cli_903, cli_appraisal, cli_report
+    from sufficiency_sim import cli_903, cli_appraisal, cli_calibrate, cli_report
 
     if "indicators" not in cli.commands:
         cli.add_command(cli_903.indicators_command)
@@ -169,6 +169,9 @@ def _register() -> None:
         cli.add_command(cli_appraisal.sweep_command)
     if "report" not in cli.commands:
         cli.add_command(cli_report.report_command)
+    if "calibrate" not in cli.commands:
+        cli.add_command(cli_calibrate.calibrate_command)
+        cli.add_command(cli_calibrate.backtest_command)
 
 
 def main() -> None:

@@ -1,0 +1,95 @@
+"""The census of children looked after at the end of a calibration window, from a prepared
+extract: one row per child with no identifier, date of birth or postcode (see
+`sufficiency_sim.census` for the columns the model starts from).
+
+Rules, each counted:
+- ``census_other_as_external_home``: a placement the model has no kind for (secure unit,
+  NHS/health setting, young offender institution, temporary or other placements) is started
+  as an external children's home, the model's nearest setting;
+- ``census_supported_under_16``: supported accommodation is for 16-17 year olds in the model;
+  a younger child there starts in an external home;
+- ``census_location_unknown``: a placement without a location is taken as inside the boundary
+  for carers the council finds itself (kinship, in-house, local homes, placed with parents)
+  and as outside within 20 miles otherwise;
+- ``census_days_in_care_capped``: days in care longer than the child's age allows (a date of
+  birth or start date in error) are cut to the age;
+- ``census_legal_status_other``: a legal status the model does not know is written as a full
+  care order (C2).
+Rows are sorted (age, days in care, placement ...) so the file keeps no trace of input order.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sufficiency_sim.census import CENSUS_COLUMNS, CENSUS_PLACEMENTS, LegalStatus
+
+_LEGAL = set(LegalStatus.__args__)  # type: ignore[attr-defined]
+_DAYS_PER_MONTH = 365.25 / 12
+_COUNCIL_FOUND = ("kinship", "inhouse_foster", "local_home", "placed_with_parents")
+
+
+def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Children looked after on the extract's window_end, as census rows, and rule counts."""
+    end = pd.Timestamp(extract.window_end)
+    periods = extract.periods
+    open_periods = periods[periods["end"].isna()]
+    placements = extract.placements
+    current = placements[placements["end"].isna()].drop_duplicates("period_id", keep="last")
+    frame = open_periods.merge(current, on="period_id", how="inner", suffixes=("", "_pl"))
+    counts = {
+        "census_children": len(frame),
+        "census_without_placement": len(open_periods) - len(frame),
+    }
+    census_day = end.normalize()
+    dob = pd.to_datetime(frame["dob"])
+    months = (census_day.year - dob.dt.year) * 12 + (census_day.month - dob.dt.month)
+    months = months - (census_day.day < dob.dt.day).astype(int)
+    age_years = (months // 12).clip(0, 17)
+    age_months = (months % 12).where(months // 12 <= 17, 11)
+    # Days are counted up to and including the census date, as the model starts the day after.
+    days_in_care = (census_day - pd.to_datetime(frame["start"])).dt.days + 1
+    placement_days = (census_day - pd.to_datetime(frame["start_pl"])).dt.days + 1
+    life = ((12 * age_years + age_months + 1) * _DAYS_PER_MONTH).astype(int)
+    counts["census_days_in_care_capped"] = int((days_in_care > life).sum())
+    days_in_care = days_in_care.clip(upper=life)
+    placement_days = placement_days.clip(upper=days_in_care)
+
+    kind = frame["kind"].astype("string")
+    other = ~kind.isin(CENSUS_PLACEMENTS)
+    counts["census_other_as_external_home"] = int(other.sum())
+    kind = kind.where(~other, "external_home")
+    young_supported = kind.eq("supported") & (age_years < 16)
+    counts["census_supported_under_16"] = int(young_supported.sum())
+    kind = kind.where(~young_supported, "external_home")
+
+    location = frame["location"].astype("string")
+    unknown = location.isna()
+    counts["census_location_unknown"] = int(unknown.sum())
+    fallback = kind.isin(_COUNCIL_FOUND).map({True: "in", False: "near"}).astype("string")
+    location = location.where(~unknown, fallback)
+
+    legal_column = "legal_now" if "legal_now" in frame else "legal_at_entry"
+    legal = frame[legal_column].astype("string").str.upper()
+    known = legal.isin(_LEGAL)
+    counts["census_legal_status_other"] = int((~known).sum())
+    legal = legal.where(known, "C2")
+
+    sex = pd.to_numeric(frame["sex"], errors="coerce")
+    counts["census_sex_unknown"] = int(sex.isna().sum() + (~sex.isin([1, 2]) & sex.notna()).sum())
+    sex = sex.where(sex.isin([1, 2]), 1).astype(int)
+
+    census = pd.DataFrame(
+        {
+            "age_years": age_years.astype(int).to_numpy(),
+            "age_months": age_months.astype(int).to_numpy(),
+            "days_in_care": days_in_care.astype(int).to_numpy(),
+            "placement": kind.to_numpy(dtype=object),
+            "placement_days": placement_days.astype(int).to_numpy(),
+            "location": location.to_numpy(dtype=object),
+            "legal_status": legal.to_numpy(dtype=object),
+            "sex": sex.to_numpy(),
+        }
+    )
+    census = census.sort_values(list(CENSUS_COLUMNS), kind="mergesort").reset_index(drop=True)
+    return census[list(CENSUS_COLUMNS)], counts

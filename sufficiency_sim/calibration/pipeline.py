@@ -1,0 +1,99 @@
+"""Calibrate the model to an SSDA903 extract, from the frames to a runnable scenario, in one
+call: clean and prepare the extract over a window, estimate the parameters, take the census of
+children looked after at the window's end and build the scenario that starts from it.
+
+Nothing returned or written here carries a CHILD identifier, date of birth or postcode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sufficiency_sim import scenario as scenario_module
+from sufficiency_sim.calibration.census import census_from_extract
+from sufficiency_sim.calibration.estimate import Estimates, estimate
+from sufficiency_sim.calibration.prepare import Extract, prepare
+from sufficiency_sim.calibration.scenario_writer import Provenance, calibrated_scenario
+from sufficiency_sim.errors import InputError
+
+
+@dataclass
+class Calibration:
+    """A calibrated scenario with everything the report needs."""
+
+    data: dict  # the scenario as raw data, `census` naming the census file
+    provenance: list[Provenance]
+    census: pd.DataFrame
+    estimates: Estimates
+    extract: Extract
+    rules: dict[str, int] = field(default_factory=dict)
+
+    def scenario(self) -> scenario_module.Scenario:
+        """The validated scenario, with the census in memory (no file needed)."""
+        data = dict(self.data)
+        data["census"] = {
+            "file": str(self.data.get("census", "<in memory>")),
+            "children": self.census.to_dict("records"),
+        }
+        return scenario_module.validate(data, "<calibrated scenario>")
+
+
+def calibrate(
+    episodes: pd.DataFrame,
+    header: pd.DataFrame,
+    template: Mapping[str, Any],
+    window_start: pd.Timestamp,
+    window_end: pd.Timestamp,
+    *,
+    name: str,
+    census_file: str,
+    uasc: pd.DataFrame | None = None,
+    exclude_uasc: bool = False,
+    horizon_years: int | None = None,
+) -> Calibration:
+    """Calibrate to the raw (uncleaned) 903 frames over [window_start, window_end]."""
+    window_start, window_end = pd.Timestamp(window_start), pd.Timestamp(window_end)
+    if (window_end.month, window_end.day) != (3, 31):
+        raise InputError(
+            f"--to {window_end.date()}: the window must end on 31 March (the end of a "
+            "collection year), so that the scenario starts on 1 April"
+        )
+    if window_start >= window_end:
+        raise InputError(
+            f"--from {window_start.date()} is not before --to {window_end.date()}: "
+            "the window is empty"
+        )
+    extract = prepare(episodes, header, window_start, window_end, uasc, exclude_uasc)
+    if extract.periods.empty:
+        raise InputError(
+            f"no period of care overlaps the window {window_start.date()} to "
+            f"{window_end.date()}: check --from/--to against the extract's dates"
+        )
+    estimates = estimate(extract, template)
+    census, census_counts = census_from_extract(extract)
+    start = (window_end + pd.Timedelta(days=1)).date()
+    data, provenance = calibrated_scenario(
+        template,
+        estimates.values,
+        estimates.notes,
+        name=name,
+        start_date=start,
+        census_file=census_file,
+        inhouse_at_census=int((census["placement"] == "inhouse_foster").sum()),
+    )
+    if horizon_years is not None:
+        data["horizon_years"] = horizon_years
+    rules = {**extract.rules, **census_counts}
+    calibration = Calibration(data, provenance, census, estimates, extract, rules)
+    calibration.scenario()  # fail here, naming the key, if any estimate is out of range
+    return calibration
+
+
+def years_between(start: dt.date, end: pd.Timestamp) -> int:
+    """Whole collection years from 1 April `start` to 31 March `end`."""
+    return int(pd.Timestamp(end).year - start.year)

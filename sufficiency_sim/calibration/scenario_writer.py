@@ -1,0 +1,144 @@
+"""Write a calibrated scenario: the template's values, with every value estimated from the
+extract put in at its dotted key, starting the day after the window from the census.
+
+Every key is tagged with where its value came from (`Provenance`): "data" (estimated from the
+extract), "scaled" (the template's capacity scaled to the census, when the authority's
+in-house foster children would not fit the template's households) or "template".
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from sufficiency_sim import atomic
+
+_OCCUPANCY = 0.9
+"""Share of usable in-house places taken at the census when capacity is scaled to fit it."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one scenario key's value came from."""
+
+    key: str
+    source: str  # data, scaled or template
+    note: str
+
+
+def _set(data: dict, dotted: str, value: Any) -> None:
+    node = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """Plain YAML-safe values (numpy numbers, tuples, read-only mappings)."""
+    if isinstance(value, Mapping):
+        return {(str(k) if not isinstance(k, int) else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _leaves(data: Any, prefix: str = "") -> Iterator[str]:
+    if isinstance(data, dict) and data and prefix.count(".") < 2:
+        for key, value in data.items():
+            yield from _leaves(value, f"{prefix}.{key}" if prefix else str(key))
+    elif prefix:
+        yield prefix
+
+
+def _usable_places(inhouse: Mapping[str, Any]) -> float:
+    """Expected usable places of one in-house household under the template."""
+    mix = inhouse["places_mix"]
+    approved = sum(int(k) * float(v) for k, v in mix.items())
+    return max(1.0, approved * (1 - float(inhouse.get("unavailable_place_share", 0.0))))
+
+
+def calibrated_scenario(
+    template: Mapping[str, Any],
+    values: Mapping[str, Any],
+    notes: Mapping[str, str],
+    *,
+    name: str,
+    start_date: dt.date,
+    census_file: str,
+    inhouse_at_census: int,
+) -> tuple[dict, list[Provenance]]:
+    """The calibrated scenario as raw data, and where each value came from."""
+    data = copy.deepcopy(dict(template))
+    data.pop("extends", None)
+    data.pop("census", None)
+    data["name"] = name
+    data["description"] = (
+        f"Calibrated by sufficiency-sim from an SSDA903 extract to {start_date - dt.timedelta(1)};"
+        " starts from the census of children in care that day. Capacity and costs are the "
+        "template's (see the calibration report for which values came from the data)."
+    )
+    data["start_date"] = start_date
+    data["census"] = census_file
+    provenance: list[Provenance] = []
+    for key, value in values.items():
+        _set(data, key, value)
+        provenance.append(Provenance(key, "data", notes.get(key, "")))
+    inhouse = data["provision"]["inhouse_foster"]
+    usable = _usable_places(inhouse) * int(inhouse["households"])
+    needed = inhouse_at_census / _OCCUPANCY
+    if needed > usable:
+        factor = needed / usable
+        households = math.ceil(int(inhouse["households"]) * factor)
+        enquiries = round(float(data["carers"]["enquiries_per_year"]) * factor, 1)
+        note = (
+            f"{inhouse_at_census} children were with in-house foster carers at the census, "
+            f"more than the template's {int(inhouse['households'])} households could take "
+            f"(about {usable:.0f} usable places): households and enquiries scaled by "
+            f"{factor:.2f} so that about {_OCCUPANCY:.0%} of places are taken"
+        )
+        _set(data, "provision.inhouse_foster.households", households)
+        _set(data, "carers.enquiries_per_year", enquiries)
+        provenance.append(Provenance("provision.inhouse_foster.households", "scaled", note))
+        provenance.append(Provenance("carers.enquiries_per_year", "scaled", note))
+    set_keys = {p.key for p in provenance} | {"name", "description", "start_date", "census"}
+    for key in _leaves(data):
+        covered = key in set_keys or any(key.startswith(k + ".") for k in set_keys)
+        if not covered and not any(k.startswith(key + ".") for k in set_keys):
+            provenance.append(Provenance(key, "template", "not in SSDA903; from the template"))
+    return data, provenance
+
+
+def scenario_yaml(data: Mapping[str, Any], provenance: list[Provenance], source: str) -> str:
+    """The scenario as YAML text, with a header saying which values came from the data."""
+    from_data = sorted(p.key for p in provenance if p.source == "data")
+    scaled = sorted(p.key for p in provenance if p.source == "scaled")
+    lines = [
+        f"# Calibrated scenario written by `sufficiency-sim calibrate` from {source}.",
+        "# Estimated from the extract (see the calibration report for how):",
+        *(f"#   {key}" for key in from_data),
+    ]
+    if scaled:
+        lines += ["# Template capacity scaled to the census:", *(f"#   {k}" for k in scaled)]
+    lines += [
+        "# Everything else (capacity, costs, needs, matching, carers) is the template's.",
+        "# The census file beside this one holds no identifier, date of birth or postcode.",
+        "",
+    ]
+    body = yaml.safe_dump(_plain(dict(data)), sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(lines) + body
+
+
+def write_scenario(path, data: Mapping[str, Any], provenance: list[Provenance], source: str):
+    """Write the calibrated scenario YAML atomically."""
+    atomic.write_text(path, scenario_yaml(data, provenance, source))

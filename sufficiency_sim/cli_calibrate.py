@@ -1,0 +1,250 @@
+"""The ``calibrate`` and ``backtest`` commands of ``sufficiency-sim``.
+
+Both read an authority's 903 extract (episodes and header: a CSV, a folder of yearly returns or
+a zip; optionally the UASC table), never print or write a child's identifier, date of birth or
+postcode, and report unreadable input as ``error: ...`` with exit status 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from sufficiency_sim.cli_options import jobs_option, quiet_option, seed_option
+from sufficiency_sim.errors import InputError
+
+_PATH = click.Path(path_type=Path)
+DEFAULT_TEMPLATE = Path("scenarios") / "york_baseline.yaml"
+
+
+def _date(value: str | None, option: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(value))
+    except ValueError:
+        raise InputError(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+def _read_extract(episodes_path: Path, header_path: Path, uasc_path: Path | None):
+    """The raw episodes, header and UASC frames (cleaning is part of the calibration)."""
+    from sufficiency_sim.ssda903.read import read_episodes, read_header
+
+    episodes = read_episodes(episodes_path)
+    header = read_header(header_path)
+    uasc = None
+    if uasc_path is not None:
+        from sufficiency_sim.calibration.prepare import read_uasc
+
+        uasc = read_uasc(uasc_path)
+    return episodes, header, uasc
+
+
+def _template(path: Path | None) -> tuple[Path, dict]:
+    from sufficiency_sim import scenario
+
+    template_path = path or DEFAULT_TEMPLATE
+    if path is None and not template_path.is_file():
+        raise InputError(
+            f"{template_path}: default template not found here; give --template FILE.yaml "
+            "(a scenario whose capacity and costs suit your authority)"
+        )
+    scenario.load(template_path)  # a broken template is reported with its own file and key
+    return template_path, scenario.load_raw(template_path)
+
+
+def _window(episodes, start: pd.Timestamp | None, end: pd.Timestamp | None):
+    from sufficiency_sim.calibration.prepare import default_window
+
+    first, last = default_window(episodes)
+    return (start if start is not None else first), (end if end is not None else last)
+
+
+extract_options = [
+    click.option("--episodes", "episodes_path", required=True, type=_PATH, help="903 episodes."),
+    click.option("--header", "header_path", required=True, type=_PATH, help="903 header."),
+    click.option("--uasc", "uasc_path", type=_PATH, help="903 UASC table (optional)."),
+    click.option(
+        "--exclude-uasc", is_flag=True, help="Leave out children who were ever UASC (needs --uasc)."
+    ),
+    click.option(
+        "--template",
+        "template_path",
+        type=_PATH,
+        help="Scenario supplying what 903 lacks: capacity, costs, needs, matching "
+        f"[default: {DEFAULT_TEMPLATE}].",
+    ),
+]
+
+
+def _with(options):
+    def decorate(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+@click.command("calibrate")
+@_with(extract_options)
+@click.option("--from", "from_date", metavar="YYYY-MM-DD", help="Window start [first 1 April].")
+@click.option("--to", "to_date", metavar="YYYY-MM-DD", help="Window end, a 31 March [latest].")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=_PATH,
+    help="The scenario to write, e.g. my_authority.yaml; the census and the report go beside it.",
+)
+@click.option(
+    "--report-replications",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Replications of the in-sample check in the report (0: no simulation).",
+)
+@seed_option
+@jobs_option
+@quiet_option
+def calibrate_command(
+    episodes_path: Path,
+    header_path: Path,
+    uasc_path: Path | None,
+    exclude_uasc: bool,
+    template_path: Path | None,
+    from_date: str | None,
+    to_date: str | None,
+    out_path: Path,
+    report_replications: int,
+    seed: int,
+    jobs: int,
+    quiet: bool,
+) -> None:
+    """Calibrate a scenario to an authority's own 903 extract.
+
+    Writes OUT (the scenario), OUT_census.csv (the children looked after at the end of the
+    window, with no identifier, date of birth or postcode) and OUT_calibration/ (report.md with
+    charts). The scenario runs as it is: `sufficiency-sim run OUT`."""
+    from sufficiency_sim.calibration.pipeline import calibrate
+    from sufficiency_sim.calibration.report import write_report
+    from sufficiency_sim.calibration.scenario_writer import write_scenario
+    from sufficiency_sim.census import write_census
+
+    if exclude_uasc and uasc_path is None:
+        raise InputError("--exclude-uasc needs --uasc FILE: the UASC table names the children")
+    if out_path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"--out {out_path}: expected a scenario file name ending .yaml")
+    template_file, template = _template(template_path)
+    episodes, header, uasc = _read_extract(episodes_path, header_path, uasc_path)
+    start, end = _window(episodes, _date(from_date, "--from"), _date(to_date, "--to"))
+    census_name = f"{out_path.stem}_census.csv"
+    click.echo(f"calibrating on {start.date()} to {end.date()} ...", err=True)
+    calibration = calibrate(
+        episodes,
+        header,
+        template,
+        start,
+        end,
+        name=out_path.stem.replace("_", " "),
+        census_file=census_name,
+        uasc=uasc,
+        exclude_uasc=exclude_uasc,
+    )
+    report_dir = out_path.parent / f"{out_path.stem}_calibration"
+    write_census(calibration.census.to_dict("records"), out_path.parent / census_name)
+    write_scenario(out_path, calibration.data, calibration.provenance, episodes_path.name)
+    summary = write_report(
+        calibration,
+        report_dir,
+        template_file=template_file,
+        replications=report_replications,
+        seed=seed,
+        jobs=jobs or None,
+        quiet=quiet,
+        episodes=episodes,
+        header=header,
+        uasc=uasc,
+        exclude_uasc=exclude_uasc,
+    )
+    click.echo(summary)
+    click.echo(
+        f"wrote {out_path}, {out_path.parent / census_name} and {report_dir / 'report.md'}\n"
+        f"run it with: sufficiency-sim run {out_path}"
+    )
+
+
+@click.command("backtest")
+@_with(extract_options)
+@click.option("--from", "from_date", metavar="YYYY-MM-DD", help="Training start [first 1 April].")
+@click.option(
+    "--train-to",
+    "train_to",
+    required=True,
+    metavar="YYYY-MM-DD",
+    help="End of training (31 March).",
+)
+@click.option(
+    "--test-to", "test_to", metavar="YYYY-MM-DD", help="End of the test years [latest 31 March]."
+)
+@click.option("--replications", "-n", default=40, show_default=True, type=click.IntRange(2))
+@click.option("--out", "out_dir", type=_PATH, help="Folder for backtest.csv and backtest.md.")
+@seed_option
+@jobs_option
+@quiet_option
+def backtest_command(
+    episodes_path: Path,
+    header_path: Path,
+    uasc_path: Path | None,
+    exclude_uasc: bool,
+    template_path: Path | None,
+    from_date: str | None,
+    train_to: str,
+    test_to: str | None,
+    replications: int,
+    out_dir: Path | None,
+    seed: int,
+    jobs: int,
+    quiet: bool,
+) -> None:
+    """Calibrate on the extract up to --train-to, simulate forward from the census that day to
+    --test-to, and show for each indicator and year the observed value against the simulated
+    mean and 95% prediction band."""
+    from sufficiency_sim.calibration.backtest import format_backtest, run_backtest
+
+    if exclude_uasc and uasc_path is None:
+        raise InputError("--exclude-uasc needs --uasc FILE: the UASC table names the children")
+    _, template = _template(template_path)
+    episodes, header, uasc = _read_extract(episodes_path, header_path, uasc_path)
+    start, last = _window(episodes, _date(from_date, "--from"), None)
+    train_end = _date(train_to, "--train-to")
+    test_end = _date(test_to, "--test-to") if test_to else last
+    if test_end <= train_end:
+        raise InputError(f"--test-to {test_end.date()} must be after --train-to {train_end.date()}")
+    table = run_backtest(
+        episodes,
+        header,
+        template,
+        start,
+        train_end,
+        test_end,
+        replications=replications,
+        seed=seed,
+        jobs=jobs or None,
+        uasc=uasc,
+        exclude_uasc=exclude_uasc,
+        quiet=quiet,
+        progress_file=sys.stderr,
+    )
+    text = format_backtest(table)
+    click.echo(text)
+    if out_dir is not None:
+        from sufficiency_sim import atomic
+
+        atomic.write_csv(out_dir / "backtest.csv", table)
+        atomic.write_text(out_dir / "backtest.md", "```\n" + text + "\n```\n")
+        click.echo(f"wrote {out_dir / 'backtest.csv'} and {out_dir / 'backtest.md'}", err=True)

@@ -1,0 +1,221 @@
+"""Calibration end to end on an extract the model wrote with known parameters: parameter
+recovery, the backtest's coverage, the CLI's outputs and what they must never contain.
+
+The synthetic authority is the York baseline at three times York's size (entries 192 a year,
+240 in-house households, three council homes), simulated for ten years from 1 April 2019 after
+its warm-up; its 903 episodes and header are written and read back as an analyst's extract."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sufficiency_sim import scenario as scenario_module
+from sufficiency_sim.calibration.backtest import coverage, run_backtest
+from sufficiency_sim.calibration.pipeline import calibrate
+from sufficiency_sim.calibration.report import in_sample_check
+from sufficiency_sim.calibration.survival import median_time_in_care
+from sufficiency_sim.experiment import history_frames
+from sufficiency_sim.model import simulate
+from sufficiency_sim.ssda903.read import read_episodes, read_header
+from sufficiency_sim.ssda903.write import write_episodes, write_header
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
+SCALE = ["entries.rate_per_year=192", "provision.inhouse_foster.households=240"]
+TRUE_RATE = 192.0
+WINDOW = (pd.Timestamp("2019-04-01"), pd.Timestamp("2026-03-31"))
+BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
+MIX = ("kinship_foster", "inhouse_foster", "ifa_foster", "childrens_home", "supported")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """The synthetic authority's extract, written as CSV and read back, and its scenario."""
+    raw = scenario_module.load_raw(BASELINE)
+    raw = scenario_module.apply_overrides(raw, SCALE)
+    home = dict(raw["provision"]["local_homes"][0])
+    raw["provision"]["local_homes"] = [{**home, "name": f"Council home {i}"} for i in range(1, 4)]
+    sc = scenario_module.validate(raw)
+    frames = history_frames(simulate(sc, seed=77, replication=0))
+    folder = tmp_path_factory.mktemp("extract")
+    write_episodes(frames["episodes"], folder / "episodes.csv")
+    write_header(frames["header"], folder / "header.csv")
+    return {
+        "folder": folder,
+        "episodes": read_episodes(folder / "episodes.csv"),
+        "header": read_header(folder / "header.csv"),
+        "template": raw,
+        "scenario": sc,
+    }
+
+
+@pytest.fixture(scope="module")
+def calibration(synthetic):
+    return calibrate(
+        synthetic["episodes"],
+        synthetic["header"],
+        synthetic["template"],
+        *WINDOW,
+        name="synthetic",
+        census_file="synthetic_census.csv",
+    )
+
+
+def test_entry_rate_is_recovered_within_10_percent(calibration):
+    rate = calibration.estimates.values["entries.rate_per_year"]
+    assert abs(rate - TRUE_RATE) / TRUE_RATE < 0.10, rate
+
+
+def _true_medians(synthetic) -> dict[str, float]:
+    """Median time in care by age band at entry, from the complete histories of the children
+    who entered in the window's first two years (observed for eight years or more)."""
+    episodes = synthetic["episodes"]
+    header = synthetic["header"].set_index("CHILD")
+    first = episodes.groupby("CHILD")["DECOM"].min()
+    last_open = episodes.groupby("CHILD")["DEC"].apply(lambda s: s.isna().any())
+    last_end = episodes.groupby("CHILD")["DEC"].max()
+    cohort = first[(first >= "2019-04-01") & (first < "2021-04-01")].index
+    end_of_data = pd.Timestamp("2029-04-01")
+    out = {}
+    days = np.where(last_open[cohort], (end_of_data - first[cohort]).dt.days, 0)
+    days = np.where(last_open[cohort], days, (last_end[cohort] - first[cohort]).dt.days)
+    age = ((first[cohort] - header.loc[cohort, "DOB"]).dt.days / 365.25).astype(int).clip(0, 17)
+    band = pd.cut(age, [-1, 0, 4, 9, 15, 17], labels=BANDS)
+    for name in BANDS:
+        chosen = days[(band == name).to_numpy()]
+        out[name] = float(np.median(chosen))
+    return out
+
+
+def test_median_time_in_care_by_band_is_recovered_within_15_percent(synthetic, calibration):
+    truth = _true_medians(synthetic)
+    fit = calibration.estimates.time_in_care
+    periods = calibration.extract.periods
+    for band in BANDS:
+        days_to_18 = periods.loc[periods["age_band"] == band, "days_to_18"].to_numpy()
+        fitted = median_time_in_care(fit, band, days_to_18)
+        assert abs(fitted - truth[band]) / truth[band] < 0.15, (band, fitted, truth[band])
+
+
+def test_placement_mix_at_the_end_date_within_5_points(synthetic, calibration):
+    """The calibrated parameters, simulated from the census three years before the window's
+    end, give the observed placement mix on its last day within 5 percentage points."""
+    table = in_sample_check(
+        calibration,
+        synthetic["episodes"],
+        synthetic["header"],
+        None,
+        False,
+        3,
+        replications=12,
+        seed=5,
+        jobs=2,
+    )
+    last = table[table["year"] == WINDOW[1].year].set_index("measure")
+    cla_obs, cla_sim = last.loc["cla_31_march", "observed"], last.loc["cla_31_march", "mean"]
+    for measure in MIX:
+        observed = 100 * last.loc[measure, "observed"] / cla_obs
+        simulated = 100 * last.loc[measure, "mean"] / cla_sim
+        assert abs(observed - simulated) < 5, (measure, observed, simulated)
+
+
+def test_backtest_observed_in_band_in_80_percent_of_cells(synthetic):
+    table = run_backtest(
+        synthetic["episodes"],
+        synthetic["header"],
+        synthetic["template"],
+        WINDOW[0],
+        pd.Timestamp("2024-03-31"),
+        pd.Timestamp("2029-03-31"),
+        replications=20,
+        seed=11,
+        jobs=2,
+    )
+    assert set(table["year"]) == {2025, 2026, 2027, 2028, 2029}
+    assert len(table) >= 5 * 12
+    assert coverage(table) >= 0.8, table[~table["inside"]]
+
+
+def _identifiers(folder: Path) -> tuple[set[str], set[str]]:
+    episodes = pd.read_csv(folder / "episodes.csv", dtype=str)
+    header = pd.read_csv(folder / "header.csv", dtype=str)
+    children = set(episodes["CHILD"].dropna()) | set(header["CHILD"].dropna())
+    dobs = set(header["DOB"].dropna())
+    for column in ("HOME_POST", "PL_POST"):
+        if column in episodes:
+            dobs |= set(episodes[column].dropna())  # postcodes searched the same way
+    return children, dobs
+
+
+def _assert_no_identifiers(outputs: list[Path], children: set[str], others: set[str]) -> None:
+    iso = {pd.to_datetime(d, dayfirst=True).strftime("%Y-%m-%d") for d in others if "/" in d}
+    text = "\n".join(p.read_text(errors="replace") for p in outputs if p.suffix != ".png")
+    tokens = set(re.findall(r"[A-Za-z0-9]+", text))
+    leaked = {c for c in children if c in tokens}
+    assert not leaked, sorted(leaked)[:5]
+    for value in others | iso:
+        assert value not in text, value
+
+
+def test_cli_calibrate_writes_a_runnable_scenario_without_identifiers(synthetic, tmp_path):
+    folder = synthetic["folder"]
+    template = tmp_path / "template.yaml"
+    import yaml
+
+    template.write_text(yaml.safe_dump(synthetic["template"], sort_keys=False))
+    out = tmp_path / "my_authority.yaml"
+    command = [
+        sys.executable,
+        "-m",
+        "sufficiency_sim.cli",
+        "calibrate",
+        "--episodes",
+        str(folder / "episodes.csv"),
+        "--header",
+        str(folder / "header.csv"),
+        "--to",
+        "2026-03-31",
+        "--template",
+        str(template),
+        "--out",
+        str(out),
+        "--report-replications",
+        "3",
+        "-q",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    census = tmp_path / "my_authority_census.csv"
+    report = tmp_path / "my_authority_calibration" / "report.md"
+    assert out.is_file() and census.is_file() and report.is_file()
+    pngs = sorted(report.parent.glob("*.png"))
+    assert {p.name for p in pngs} >= {"entries.png", "time_in_care.png", "in_sample_check.png"}
+    sc = scenario_module.load(out)
+    assert sc.start_date.isoformat() == "2026-04-01"
+    assert sc.census is not None and len(sc.census.children) > 300
+    run = subprocess.run(
+        [sys.executable, "-m", "sufficiency_sim.cli", "run", str(out), "-n", "2", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    children, others = _identifiers(folder)
+    outputs = [out, census, *report.parent.iterdir()]
+    _assert_no_identifiers(outputs, children, others)
+    assert "CHILD" not in census.read_text().splitlines()[0]
+    _assert_no_identifiers([], children, others)  # the helper itself finds nothing in nothing
+    sample = next(iter(children))
+    with pytest.raises(AssertionError):
+        probe = tmp_path / "probe.txt"
+        probe.write_text(f"x {sample} y")
+        _assert_no_identifiers([probe], children, others)
