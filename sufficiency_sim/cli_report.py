@@ -17,7 +17,7 @@ import click
 @click.option(
     "--out",
     "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="The HTML file to write.  [default: RESULTS_DIR/report.html]",
 )

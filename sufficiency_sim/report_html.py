@@ -655,13 +655,18 @@ def _assumptions_section(run: CompareRun, assumptions: Sequence[Assumption]) -> 
     return "".join(parts)
 
 
+def _long_date(value: Any) -> str:
+    """An ISO date as "1 April 2019" (anything else as it is)."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
 def _method_section(run: CompareRun, appraisal: Appraisal) -> str:
     base = run.scenarios[0]["resolved"]
-    start = base.get("start_date", "the start date")
-    try:
-        start = dt.date.fromisoformat(str(start)).strftime("%-d %B %Y")
-    except ValueError:
-        pass
+    start = _long_date(base.get("start_date", "the start date"))
     warmup = base.get("warmup_years", "several")
     paragraphs = [
         "sufficiency-sim is a discrete-event simulation of one local authority's placement "
@@ -759,6 +764,8 @@ def build_html(
     )
     assumptions = load_assumptions() if assumptions is None else assumptions
     generated = generated or dt.date.today()
+    if isinstance(generated, dt.datetime):
+        generated = generated.date()
     title = title or f"Options appraisal against {run.baseline}"
     first, last = appraisal.years[0], appraisal.years[-1]
     labels = {**LABELS, **_MORE_LABELS}
@@ -803,11 +810,11 @@ def build_html(
         ["Executor", f"{meta.get('executor', '')} ({meta.get('jobs', '?')} job(s))"],
         ["Wall time of the comparison", f"{meta.get('wall_seconds', '?')} s"],
         ["Versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "not stated"],
-        ["Report made by", f"sufficiency-sim {__version__} on {generated:%d %B %Y}"],
+        ["Report made by", f"sufficiency-sim {__version__} on {_long_date(generated.isoformat())}"],
     ]
     body = [
         f"<header><h1>{_e(title)}</h1>",
-        f'<p class="meta">Report of {_e(generated.strftime("%d %B %Y"))} · '
+        f'<p class="meta">Report of {_e(_long_date(generated.isoformat()))} · '
         f"{_e(len(appraisal.scenarios))} scenarios · {_e(appraisal.replications)} replications "
         f"each · financial years {_e(year_label(first))} to {_e(year_label(last))}</p>",
         f'<nav aria-label="Contents"><strong>Contents</strong><ol>{nav}</ol></nav></header>',
