@@ -1,0 +1,371 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 4. Which assumptions matter most? Sensitivity of the York baseline
+#
+# Every number in the York baseline scenario is an estimate: how many children will enter care,
+# how many foster households the council really has, how often carers leave, how long
+# placements hold together, how often an agency can offer a place and how far away. Some of
+# these matter a great deal to the answers a commissioner cares about; others hardly at all.
+# This notebook finds out which, so that effort goes into getting the important ones right
+# (for example by calibrating them to your own SSDA903 extract, notebook 3).
+#
+# **Method.** We change one assumption at a time to a plausible low value and a plausible high
+# value, keep everything else at the baseline, and measure the effect on
+#
+# - the share of children in care on 31 March placed **outside the boundary** (averaged over the
+#   ten years 2019-20 to 2028-29), and
+# - the **cost** of placements and provision (average a year over the same ten years).
+#
+# Every variant runs on the same replications as the baseline with *common random numbers*:
+# the same children enter care on the same days with the same needs and the same luck, so a
+# difference between a variant and the baseline is caused by the change, not by chance. That
+# is why the effects below have narrow intervals even with a modest number of replications.
+# A change applies from the start of the simulation, including its warm-up, so it describes a
+# York that has always been that way, not a change from 2019.
+#
+# Then a small **two-way sweep** looks at two assumptions together: demand (children entering
+# care) and supply (in-house foster households).
+#
+# **How much work.** The replication count comes from `SUFFICIENCY_SIM_NOTEBOOK_REPLICATIONS`
+# (20 by default; with fewer than 10 the notebook is in quick mode, a smoke run whose numbers
+# are not for reading), and worker processes from `SUFFICIENCY_SIM_NOTEBOOK_JOBS` (1 by
+# default). At 20 replications the 30 scenarios take about three minutes on one core.
+
+# %%
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown, display
+
+from sufficiency_sim import scenario
+from sufficiency_sim.appraisal import HORIZON, paired_differences
+from sufficiency_sim.cli_appraisal import load_sweep, parse_grid, sweep_table
+from sufficiency_sim.experiment import run_experiment
+from sufficiency_sim.notebook_support import repo_root, settings
+
+SETTINGS = settings(default_replications=20)
+REPLICATIONS, JOBS, QUICK = SETTINGS.replications, SETTINGS.jobs, SETTINGS.quick
+SEED = 2019
+BASELINE_FILE = repo_root() / "scenarios" / "york_baseline.yaml"
+BASE = scenario.load_raw(BASELINE_FILE)
+print(f"{REPLICATIONS} replications, {JOBS} worker process(es), quick mode: {QUICK}")
+
+# %% [markdown]
+# ## The assumptions and their low and high values
+#
+# Each change is written as a scenario override, exactly as you would type it after `--set` on
+# the command line (`sufficiency-sim run scenarios/york_baseline.yaml --set KEY=VALUE`). Where
+# an assumption is a set of numbers (say the median time to a breakdown for each kind of
+# placement) all of them are scaled together.
+
+
+# %%
+def section(dotted: str) -> dict:
+    """A part of the baseline scenario, e.g. "endings.median_days"."""
+    node = BASE
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def scaled(dotted: str, factor: float, field: str | None = None) -> list[str]:
+    """Overrides multiplying every value under `dotted` (or its `field`) by `factor`."""
+    items = section(dotted).items()
+    if field is None:
+        return [f"{dotted}.{key}={value * factor:.6g}" for key, value in items]
+    return [f"{dotted}.{key}.{field}={value[field] * factor:.6g}" for key, value in items]
+
+
+def mix(dotted: str, shares: dict) -> list[str]:
+    """An override replacing a whole mix of shares."""
+    return [f"{dotted}={json.dumps(shares)}"]
+
+
+ifa_offer = section("provision.ifa.offer_probability")
+# fmt: off
+PARAMETERS = [
+    # (what, baseline, low, high, overrides for low, overrides for high)
+    ("Children entering care a year", "64", "51", "77",
+     ["entries.rate_per_year=51"], ["entries.rate_per_year=77"]),
+    ("In-house foster households", "80", "64", "96",
+     ["provision.inhouse_foster.households=64"], ["provision.inhouse_foster.households=96"]),
+    ("Share of in-house places not available", "30%", "20%", "40%",
+     ["provision.inhouse_foster.unavailable_place_share=0.2"],
+     ["provision.inhouse_foster.unavailable_place_share=0.4"]),
+    ("Foster households leaving a year", "13%", "10%", "16%",
+     ["carers.deregistration_rate_per_year=0.10"], ["carers.deregistration_rate_per_year=0.16"]),
+    ("Foster carer enquiries a year", "130", "104", "156",
+     ["carers.enquiries_per_year=104"], ["carers.enquiries_per_year=156"]),
+    ("Median time to a placement breakdown", "x1", "x0.75", "x1.25",
+     scaled("endings.median_days", 0.75), scaled("endings.median_days", 1.25)),
+    ("Agency (IFA) finds a place (standard / complex needs)",
+     f"{ifa_offer['standard']:.0%} / {ifa_offer['complex']:.0%}", "80% / 50%", "98% / 80%",
+     ["provision.ifa.offer_probability.standard=0.80",
+      "provision.ifa.offer_probability.complex=0.50"],
+     ["provision.ifa.offer_probability.standard=0.98",
+      "provision.ifa.offer_probability.complex=0.80"]),
+    ("Agency placements inside / near / far", "20 / 30 / 50%", "10 / 30 / 60%", "30 / 30 / 40%",
+     mix("provision.ifa.location_mix", {"in": 0.1, "near": 0.3, "far": 0.6}),
+     mix("provision.ifa.location_mix", {"in": 0.3, "near": 0.3, "far": 0.4})),
+    ("Kinship carers found at entry", "x1", "x0.75", "x1.25",
+     scaled("provision.kinship.available_by_age", 0.75),
+     scaled("provision.kinship.available_by_age", 1.25)),
+    ("Time in care (median by route)", "x1", "x0.8", "x1.2",
+     scaled("pathways.durations", 0.8, "median_days"),
+     scaled("pathways.durations", 1.2, "median_days")),
+]
+# fmt: on
+
+display(
+    pd.DataFrame(
+        [(what, base, low, high) for what, base, low, high, _, _ in PARAMETERS],
+        columns=["Assumption", "Baseline", "Low", "High"],
+    )
+)
+print("For example, the low value of the breakdown medians is:", *PARAMETERS[5][4], sep="\n  ")
+
+# %% [markdown]
+# ## Run the baseline and the 20 variants
+#
+# Every scenario is validated before anything runs: a mistyped key or an impossible value
+# (a share above 1) stops here with a message naming it.
+
+# %%
+variants = {"baseline": scenario.load(BASELINE_FILE)}
+for what, _, _, _, low, high in PARAMETERS:
+    variants[f"{what} | low"] = scenario.load(BASELINE_FILE, low)
+    variants[f"{what} | high"] = scenario.load(BASELINE_FILE, high)
+run = run_experiment(variants, REPLICATIONS, SEED, jobs=JOBS)
+print(f"{len(variants)} scenarios x {REPLICATIONS} replications in {run.wall_seconds:.0f} s")
+
+# %%
+HORIZON_YEARS = run.results["year"].nunique()
+diffs = paired_differences(run.results, "baseline")
+diffs = diffs[diffs["period"].eq(HORIZON)].copy()
+split = diffs["option"].str.split(" | ", regex=False)
+diffs["assumption"], diffs["level"] = split.str[0], split.str[1]
+# Cost over the horizon is a total: show it as an average a year, in £ million.
+per_year = diffs["measure"].eq("cost_gbp")
+for column in ("difference", "paired_lower", "paired_upper", "baseline_mean"):
+    diffs.loc[per_year, column] = diffs.loc[per_year, column] / HORIZON_YEARS / 1e6
+
+base_levels = diffs.drop_duplicates("measure").set_index("measure")["baseline_mean"]
+print(
+    f"Baseline over {HORIZON_YEARS} years: {base_levels['pct_out_of_area']:.1f}% placed out of "
+    f"area on 31 March (mean of the years); cost £{base_levels['cost_gbp']:.2f}m a year."
+)
+
+
+def effects(measure: str) -> pd.DataFrame:
+    """Low and high effect of each assumption on a measure, largest swing first."""
+    rows = diffs[diffs["measure"].eq(measure)]
+    wide = rows.pivot_table(
+        index="assumption",
+        columns="level",
+        values=["difference", "paired_lower", "paired_upper"],
+        sort=False,
+    )
+    wide.columns = [f"{stat} {level}" for stat, level in wide.columns]
+    # The spread of the answers at the low, baseline and high values (the bars' full width).
+    ends = wide[["difference low", "difference high"]].assign(baseline=0.0)
+    swing = ends.max(axis=1) - ends.min(axis=1)
+    return wide.assign(swing=swing).sort_values("swing")
+
+
+# %% [markdown]
+# ## Tornado charts
+#
+# Each row is one assumption. The light hatched bar is the change in the answer when the
+# assumption takes its **low** value, the dark bar when it takes its **high** value; the black
+# whiskers are 95% confidence intervals of the difference from the baseline. The assumptions
+# that matter most are at the top. A bar to the right means more children out of area (or a
+# higher cost) than in the baseline.
+
+# %%
+LABELS = {what: f"{what}\n(low {low}, high {high})" for what, _, low, high, _, _ in PARAMETERS}
+
+
+def tornado(measure: str, unit: str, title: str) -> None:
+    table = effects(measure)
+    y = np.arange(len(table))
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(table) + 1.6))
+    for level, shift, face, hatch in (("low", 0.2, "#d9d9d9", "//"), ("high", -0.2, "#404040", "")):
+        mid = table[f"difference {level}"]
+        ax.barh(
+            y + shift,
+            mid,
+            height=0.38,
+            color=face,
+            edgecolor="black",
+            hatch=hatch,
+            linewidth=0.6,
+            label=f"{level} value",
+        )
+        ax.errorbar(
+            mid,
+            y + shift,
+            xerr=[mid - table[f"paired_lower {level}"], table[f"paired_upper {level}"] - mid],
+            fmt="none",
+            ecolor="black",
+            capsize=2,
+            linewidth=0.8,
+        )
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [LABELS[a] for a in table.index], fontsize=8)
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.grid(True, axis="x", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    plt.show()
+
+
+tornado(
+    "pct_out_of_area",
+    "Change in children placed outside the boundary (percentage points, mean of 10 years)",
+    f"Placed out of area: effect of each assumption (baseline "
+    f"{base_levels['pct_out_of_area']:.1f}%)",
+)
+tornado(
+    "cost_gbp",
+    "Change in cost (£ million a year, average of 10 years)",
+    f"Cost: effect of each assumption (baseline £{base_levels['cost_gbp']:.1f}m a year)",
+)
+
+# %% [markdown]
+# The same numbers as a table: each effect with its 95% interval.
+
+
+# %%
+def cell(row: pd.Series, level: str, digits: int) -> str:
+    mid, lo, hi = (row[f"{s} {level}"] for s in ("difference", "paired_lower", "paired_upper"))
+    return f"{mid:+.{digits}f} [{lo:+.{digits}f}, {hi:+.{digits}f}]"
+
+
+out_of_area, cost = effects("pct_out_of_area"), effects("cost_gbp")
+table = pd.DataFrame(
+    {
+        "Out of area, low value (points)": [cell(r, "low", 1) for _, r in out_of_area.iterrows()],
+        "Out of area, high value (points)": [cell(r, "high", 1) for _, r in out_of_area.iterrows()],
+        "Cost, low value (£m a year)": [cell(cost.loc[a], "low", 2) for a in out_of_area.index],
+        "Cost, high value (£m a year)": [cell(cost.loc[a], "high", 2) for a in out_of_area.index],
+    },
+    index=[LABELS[a].replace("\n", " ") for a in out_of_area.index],
+).iloc[::-1]
+display(table)
+
+# %%
+ranked = out_of_area.iloc[::-1]
+cost_ranked = cost.iloc[::-1]
+lines = [
+    f"**Out of area.** The answer moves most with *{ranked.index[0]}* (the low, baseline "
+    f"and high values give answers {ranked['swing'].iloc[0]:.1f} percentage points apart), "
+    f"then *{ranked.index[1]}* ({ranked['swing'].iloc[1]:.1f}) and *{ranked.index[2]}* "
+    f"({ranked['swing'].iloc[2]:.1f}). The least influential is *{ranked.index[-1]}* "
+    f"({ranked['swing'].iloc[-1]:.1f}).",
+    f"**Cost.** Most sensitive to *{cost_ranked.index[0]}* (answers "
+    f"£{cost_ranked['swing'].iloc[0]:.2f}m a year apart), then *{cost_ranked.index[1]}* "
+    f"(£{cost_ranked['swing'].iloc[1]:.2f}m) and *{cost_ranked.index[2]}* "
+    f"(£{cost_ranked['swing'].iloc[2]:.2f}m).",
+]
+display(Markdown("\n\n".join(lines)))
+
+# %% [markdown]
+# **Reading it.** Demand and supply set the answer: an assumption that changes how many
+# children need a place at once, or how many local places there are to offer, moves the
+# out-of-area share most. Assumptions about the agency market move it through *where* agency
+# placements are. An assumption with a short bar can be left at its published or assumed
+# value; one with a long bar is worth checking against your own data before a decision rests
+# on the model. The ranges here are judgement, not measured uncertainty: a wider plausible
+# range for an assumption would lengthen its bar.
+#
+# ## Two assumptions together: demand and in-house foster supply
+#
+# One-at-a-time changes miss interactions. Here the entry rate and the number of in-house
+# foster households vary together on a 3 x 3 grid, the same as the command
+#
+# ```
+# sufficiency-sim sweep scenarios/york_baseline.yaml \
+#     --grid entries.rate_per_year=51,64,77 --grid provision.inhouse_foster.households=64,80,96
+# ```
+
+# %%
+axes = [
+    parse_grid("entries.rate_per_year=51,64,77"),
+    parse_grid("provision.inhouse_foster.households=64,80,96"),
+]
+grid_scenarios = load_sweep(BASELINE_FILE, axes)
+sweep_run = run_experiment(grid_scenarios, REPLICATIONS, SEED, jobs=JOBS)
+sweep = sweep_table(sweep_run.results, axes)
+sweep = sweep[sweep["period"].eq(HORIZON)]
+print(f"{len(grid_scenarios)} grid points in {sweep_run.wall_seconds:.0f} s")
+
+# %%
+rate_key, households_key = (axis.key for axis in axes)
+fig, panels = plt.subplots(1, 2, figsize=(12, 4.2))
+for ax, measure, scale, unit, fmt in (
+    (panels[0], "pct_out_of_area", 1.0, "% placed out of area", "{:.1f}%"),
+    (panels[1], "cost_gbp", 1e6 * HORIZON_YEARS, "£ million a year", "£{:.2f}m"),
+):
+    rows = sweep[sweep["measure"].eq(measure)]
+    grid = rows.pivot(index=rate_key, columns=households_key, values="mean") / scale
+    half = (rows.pivot(index=rate_key, columns=households_key, values="upper") / scale) - grid
+    image = ax.imshow(grid.to_numpy(), cmap="Greys", origin="lower", aspect="auto")
+    for i, rate in enumerate(grid.index):
+        for j, households in enumerate(grid.columns):
+            value = grid.loc[rate, households]
+            dark = value > (np.nanmin(grid.to_numpy()) + np.nanmax(grid.to_numpy())) / 2
+            ax.text(
+                j,
+                i,
+                f"{fmt.format(value)}\n±{half.loc[rate, households]:.2g}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if dark else "black",
+            )
+    ax.set_xticks(range(len(grid.columns)), [str(h) for h in grid.columns])
+    ax.set_yticks(range(len(grid.index)), [str(r) for r in grid.index])
+    ax.set_xlabel("In-house foster households at the start")
+    ax.set_ylabel("Children entering care a year")
+    ax.set_title(f"{unit} (mean of 10 years, ± 95% CI)", fontsize=10)
+    fig.colorbar(image, ax=ax, label=unit)
+fig.suptitle("Demand against in-house foster supply")
+fig.tight_layout()
+plt.show()
+
+# %%
+oa = sweep[sweep["measure"].eq("pct_out_of_area")].pivot(
+    index=rate_key, columns=households_key, values="mean"
+)
+display(
+    Markdown(
+        f"With the baseline's 64 entries a year, going from 64 to 96 households moves the "
+        f"out-of-area share from {oa.loc[64, 64]:.1f}% to {oa.loc[64, 96]:.1f}%; with 77 "
+        f"entries a year, from {oa.loc[77, 64]:.1f}% to {oa.loc[77, 96]:.1f}%. "
+        f"The corner with high demand and few carers reaches {oa.loc[77, 64]:.1f}%, the corner "
+        f"with low demand and many carers {oa.loc[51, 96]:.1f}%."
+    )
+)
+
+# %% [markdown]
+# **Reading it.** Read across a row to see what more in-house carers buy at a given level of
+# demand, and down a column to see what a rise in demand costs at a given level of supply.
+# Where the steps across a row differ from row to row, the two assumptions interact: extra
+# carers are worth more when demand is high and local places are scarce, as the loss-system
+# arithmetic of notebook 5 predicts.
