@@ -467,9 +467,8 @@ def _close_stale(
 def _empty_extract(rules: dict[str, int], ws: pd.Timestamp, we: pd.Timestamp) -> Extract:
     periods = pd.DataFrame({c: pd.Series(dtype="object") for c in PERIOD_COLUMNS})
     placements = pd.DataFrame({c: pd.Series(dtype="object") for c in PLACEMENT_COLUMNS})
-    for name, _ in RULES:
-        rules.setdefault(name, 0)
-    return Extract(_typed_periods(periods), _typed_placements(placements), rules, ws, we)
+    ordered = {name: int(rules.get(name, 0)) for name, _ in RULES}
+    return Extract(_typed_periods(periods), _typed_placements(placements), ordered, ws, we)
 
 
 def _typed_periods(periods: pd.DataFrame) -> pd.DataFrame:
@@ -625,7 +624,6 @@ def prepare(
     stale = np.zeros(len(cleaned), dtype=bool)
     if child_last_year is not None and len(cleaned):
         cleaned, stale = _close_stale(cleaned, child_last_year, max_year)
-    rules["stale_open_closed"] = int(stale.sum())
 
     # Window end: drop what starts after it, open what ends after it.
     after = (cleaned["DECOM"] > we).to_numpy()
@@ -637,6 +635,7 @@ def prepare(
     cleaned.loc[late, ["DEC"]] = pd.NaT
     cleaned.loc[late, ["REC", "REASON_PLACE_CHANGE"]] = pd.NA
     stale &= ~late
+    rules["stale_open_closed"] = int(stale.sum())
 
     if cleaned.empty:
         return _empty_extract(rules, ws, we)
