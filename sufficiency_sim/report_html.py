@@ -82,6 +82,11 @@ LIMITATIONS: tuple[tuple[str, str], ...] = (
         "placement's chance of breaking down until the next move.",
     ),
     (
+        "Dedicated emergency foster carers are not recruited",
+        "after the start date: they leave like other households, so the York baseline's three "
+        "fall to 0.55 on average by 2029.",
+    ),
+    (
         "One local authority, no neighbours",
         "The market's offers (agencies, spot homes) are independent draws; there is no "
         "competition with other councils for the same places.",
@@ -700,8 +705,13 @@ def _method_section(run: CompareRun, appraisal: Appraisal) -> str:
 
 
 def _limitations_section() -> str:
+    intro = (
+        "What the model does not do yet, knowingly. The project's documentation lists every "
+        "structural assumption with the direction it probably pushes the results "
+        "(docs/assumptions.md) and the problems found in the code (docs/verification.md)."
+    )
     items = "".join(f"<dt>{_e(title)}</dt><dd>{_e(text)}</dd>" for title, text in LIMITATIONS)
-    return f'<dl class="limits">{items}</dl>'
+    return f'<p>{_e(intro)}</p><dl class="limits">{items}</dl>'
 
 
 def _charts_section(run: CompareRun, appraisal: Appraisal) -> str:
