@@ -15,6 +15,43 @@ Conventions used throughout (all dates from `prepare`):
 - Shares are rounded to 4 decimals with the rounding put on the largest, so they sum to 1.
 - Nothing returned holds a CHILD value, a date of birth or a postcode: only counts, shares,
   durations and code names.
+
+What each key is, in short (the notes say it with the numbers):
+
+``entries.rate_per_year``
+    Periods of care started per collection year: the mean of the last (up to) three complete
+    years of the window. ``entries.trend_pct_per_year``: Poisson log-linear regression of the
+    yearly starts on the year (quasi-Poisson when overdispersed); used only when its 95%
+    interval excludes 0, else 0.
+``entries.age_mix``, ``female_share``, ``legal_status_mix``
+    Of the periods started in the window; LS C2, J1-J3, D1, E1 count as C1, L3 as L2.
+``pathways.route_mix_by_age``, ``pathways.durations.<route>``
+    `survival.fit_time_in_care` (a band with fewer than `MIN_MIX_N` periods keeps the
+    template's mix inside the estimated mapping).
+``pathways.adoption_order_after_placement``
+    Lognormal from the start of a period's first placement for adoption (A3-A6, not only
+    A5/A6: A3/A4 are the same step with consent) to an adoption order; censored otherwise.
+``pathways.placed_with_parents_share`` / ``_before_exit``
+    Not the raw share of return-home exits from P1: the model only places a child with parents
+    when the drawn time is shorter than the time in care, so both are fitted jointly
+    (`survival.fit_placed_with_parents`); with fewer than `MIN_EVENTS` such exits the share is
+    fitted with the template's duration.
+``pathways.staying_put_share``
+    E17 among exits at 18 from foster or kinship care.
+``pathways.supported_move_share``
+    Planned moves into supported accommodation from 16 among leavers at 18, fitted with each
+    leaver's chance of being in care when the model would move them (`fit_thinned_share`).
+``provision.kinship.available_by_age``, ``provision.<kind>.location_mix``,
+``provision.adoption.with_current_carers_share``
+    Shares of first placements in kinship care by band; locations of placements of each kind
+    started in the window; A5 (and A3) among placements for adoption.
+``endings.median_days.<kind>``, ``endings.reason_mix``
+    Weibull scale with the template's shape, breakdowns as events, then multiplied by the
+    exposure-weighted mean of the template's age x needs x location multipliers to the power
+    1/shape. CLOSE and APPRR endings of in-house foster care and local homes are not
+    breakdowns: the model makes them itself (carers deregistering, homes closing).
+``endings.planned_move_rate_per_year.<kind>``
+    Planned endings per placement-year: an upper bound (the model adds moves of its own).
 """
 
 from __future__ import annotations
