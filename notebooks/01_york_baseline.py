@@ -50,6 +50,7 @@ SETTINGS = settings(default_replications=30)
 REPLICATIONS, JOBS = SETTINGS.replications, SETTINGS.jobs
 SEED = 2019
 BASELINE = scenario.load(repo_root() / "scenarios" / "york_baseline.yaml")
+pd.set_option("display.max_colwidth", None)
 print(f"{REPLICATIONS} replications, {JOBS} worker process(es), quick mode: {SETTINGS.quick}")
 
 
@@ -224,23 +225,19 @@ show(charts.occupancy_chart(results))
 
 # %%
 headline = [
-    ("Children in care on 31 March", "cla_31_march", 0, 1.0, ""),
-    ("Placed outside the boundary", "pct_out_of_area", 1, 1.0, "%"),
-    ("More than 20 miles from home", "pct_over_20_miles", 1, 1.0, "%"),
-    ("Three or more placements in the year", "pct_3plus_placements", 1, 1.0, "%"),
-    ("Long-term stability", "pct_long_term_stable", 1, 1.0, "%"),
-    ("Placement moves a year", "placement_moves", 0, 1.0, ""),
-    ("Children in bridging placements on 31 March", "bridging_31_march", 1, 1.0, ""),
-    ("Cost a year (£ million)", "cost_gbp", 2, 1e6, ""),
+    ("Children in care on 31 March", "cla_31_march", 0, 1.0),
+    ("Placed outside the boundary (%)", "pct_out_of_area", 1, 1.0),
+    ("More than 20 miles from home (%)", "pct_over_20_miles", 1, 1.0),
+    ("Three or more placements in the year (%)", "pct_3plus_placements", 1, 1.0),
+    ("Long-term stability (%)", "pct_long_term_stable", 1, 1.0),
+    ("Placement moves a year", "placement_moves", 0, 1.0),
+    ("Children in bridging placements on 31 March", "bridging_31_march", 1, 1.0),
+    ("Cost a year (£ million)", "cost_gbp", 2, 1e6),
 ]
 brief = pd.DataFrame(
     [
-        (
-            label,
-            ci(summary.loc[(FIRST, m)], d, s) + unit,
-            ci(summary.loc[(LAST, m)], d, s) + unit,
-        )
-        for label, m, d, s, unit in headline
+        (label, ci(summary.loc[(FIRST, m)], d, s), ci(summary.loc[(LAST, m)], d, s))
+        for label, m, d, s in headline
     ],
     columns=["Measure", year_label(FIRST), year_label(LAST)],
 ).set_index("Measure")

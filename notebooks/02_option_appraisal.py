@@ -213,10 +213,14 @@ plt.show()
 # %% [markdown]
 # ## Why common random numbers matter
 #
-# The same comparison without pairing (as if each option had been run on different children)
-# would need far more replications for the same precision. The table gives the half-width of
-# the 95% interval of each option's effect on the out-of-area share, with and without
-# pairing, and how many times more replications the unpaired comparison would need.
+# Had each option been run on different children from the baseline, chance differences
+# between the two sets of children would blur the comparison. The table gives the half-width
+# of the 95% interval of each option's effect on the out-of-area share with pairing (as
+# above) and without it (comparing the two averages as if they were independent), and how
+# many times as many replications the unpaired comparison would need for the same precision
+# (the square of the ratio of the two). Pairing helps most where an option changes few
+# children's journeys; an option that changes many (such as better retention, which keeps
+# carers whose children would otherwise move) gains less.
 
 # %%
 horizon_diffs = appraisal.differences[appraisal.differences["period"].eq(HORIZON)]

@@ -41,7 +41,8 @@
 # **How much work.** The replication count comes from `SUFFICIENCY_SIM_NOTEBOOK_REPLICATIONS`
 # (20 by default; with fewer than 10 the notebook is in quick mode, a smoke run whose numbers
 # are not for reading), and worker processes from `SUFFICIENCY_SIM_NOTEBOOK_JOBS` (1 by
-# default). At 20 replications the 30 scenarios take about three minutes on one core.
+# default). At 20 replications the 30 scenarios take a few minutes on one core. In quick mode
+# every scenario is cut to three years after a six-year warm-up (instead of ten after 18).
 
 # %%
 import json
@@ -62,6 +63,7 @@ REPLICATIONS, JOBS, QUICK = SETTINGS.replications, SETTINGS.jobs, SETTINGS.quick
 SEED = 2019
 BASELINE_FILE = repo_root() / "scenarios" / "york_baseline.yaml"
 BASE = scenario.load_raw(BASELINE_FILE)
+QUICK_OVERRIDES = ["horizon_years=3", "warmup_years=6"] if QUICK else []  # smoke runs only
 print(f"{REPLICATIONS} replications, {JOBS} worker process(es), quick mode: {QUICK}")
 
 # %% [markdown]
@@ -145,10 +147,10 @@ print("For example, the low value of the breakdown medians is:", *PARAMETERS[5][
 # (a share above 1) stops here with a message naming it.
 
 # %%
-variants = {"baseline": scenario.load(BASELINE_FILE)}
+variants = {"baseline": scenario.load(BASELINE_FILE, QUICK_OVERRIDES)}
 for what, _, _, _, low, high in PARAMETERS:
-    variants[f"{what} | low"] = scenario.load(BASELINE_FILE, low)
-    variants[f"{what} | high"] = scenario.load(BASELINE_FILE, high)
+    variants[f"{what} | low"] = scenario.load(BASELINE_FILE, [*QUICK_OVERRIDES, *low])
+    variants[f"{what} | high"] = scenario.load(BASELINE_FILE, [*QUICK_OVERRIDES, *high])
 run = run_experiment(variants, REPLICATIONS, SEED, jobs=JOBS)
 print(f"{len(variants)} scenarios x {REPLICATIONS} replications in {run.wall_seconds:.0f} s")
 
@@ -237,13 +239,14 @@ def tornado(measure: str, unit: str, title: str) -> None:
 
 tornado(
     "pct_out_of_area",
-    "Change in children placed outside the boundary (percentage points, mean of 10 years)",
+    f"Change in children placed outside the boundary (percentage points, mean of "
+    f"{HORIZON_YEARS} years)",
     f"Placed out of area: effect of each assumption (baseline "
     f"{base_levels['pct_out_of_area']:.1f}%)",
 )
 tornado(
     "cost_gbp",
-    "Change in cost (£ million a year, average of 10 years)",
+    f"Change in cost (£ million a year, average of {HORIZON_YEARS} years)",
     f"Cost: effect of each assumption (baseline £{base_levels['cost_gbp']:.1f}m a year)",
 )
 
@@ -286,13 +289,13 @@ lines = [
 display(Markdown("\n\n".join(lines)))
 
 # %% [markdown]
-# **Reading it.** Demand and supply set the answer: an assumption that changes how many
-# children need a place at once, or how many local places there are to offer, moves the
-# out-of-area share most. Assumptions about the agency market move it through *where* agency
-# placements are. An assumption with a short bar can be left at its published or assumed
-# value; one with a long bar is worth checking against your own data before a decision rests
-# on the model. The ranges here are judgement, not measured uncertainty: a wider plausible
-# range for an assumption would lengthen its bar.
+# **Reading it.** Assumptions that change how many children need a place at the same time, or
+# how many local places there are to offer, tend to move the out-of-area share most;
+# assumptions about the agency market move it through *where* agency placements are. The
+# ranking above says which mattered most here. An assumption with a short bar can be left at
+# its published or assumed value; one with a long bar is worth checking against your own data
+# before a decision rests on the model. The low and high values are judgement, not measured
+# uncertainty: a wider plausible range for an assumption would lengthen its bar.
 #
 # ## Two assumptions together: demand and in-house foster supply
 #
@@ -309,7 +312,7 @@ axes = [
     parse_grid("entries.rate_per_year=51,64,77"),
     parse_grid("provision.inhouse_foster.households=64,80,96"),
 ]
-grid_scenarios = load_sweep(BASELINE_FILE, axes)
+grid_scenarios = load_sweep(BASELINE_FILE, axes, QUICK_OVERRIDES)
 sweep_run = run_experiment(grid_scenarios, REPLICATIONS, SEED, jobs=JOBS)
 sweep = sweep_table(sweep_run.results, axes)
 sweep = sweep[sweep["period"].eq(HORIZON)]
@@ -343,7 +346,7 @@ for ax, measure, scale, unit, fmt in (
     ax.set_yticks(range(len(grid.index)), [str(r) for r in grid.index])
     ax.set_xlabel("In-house foster households at the start")
     ax.set_ylabel("Children entering care a year")
-    ax.set_title(f"{unit} (mean of 10 years, ± 95% CI)", fontsize=10)
+    ax.set_title(f"{unit} (mean of {HORIZON_YEARS} years, ± 95% CI)", fontsize=10)
     fig.colorbar(image, ax=ax, label=unit)
 fig.suptitle("Demand against in-house foster supply")
 fig.tight_layout()
@@ -353,19 +356,23 @@ plt.show()
 oa = sweep[sweep["measure"].eq("pct_out_of_area")].pivot(
     index=rate_key, columns=households_key, values="mean"
 )
+fewest, most = oa.columns.min(), oa.columns.max()
+steps = "; ".join(
+    f"{oa.loc[rate, fewest] - oa.loc[rate, most]:.1f} points with {rate} entries a year"
+    for rate in oa.index
+)
 display(
     Markdown(
-        f"With the baseline's 64 entries a year, going from 64 to 96 households moves the "
-        f"out-of-area share from {oa.loc[64, 64]:.1f}% to {oa.loc[64, 96]:.1f}%; with 77 "
-        f"entries a year, from {oa.loc[77, 64]:.1f}% to {oa.loc[77, 96]:.1f}%. "
-        f"The corner with high demand and few carers reaches {oa.loc[77, 64]:.1f}%, the corner "
-        f"with low demand and many carers {oa.loc[51, 96]:.1f}%."
+        f"Going from {fewest} to {most} in-house households lowers the out-of-area share by "
+        f"{steps}. The corner with high demand and few carers reaches "
+        f"{oa.loc[oa.index.max(), fewest]:.1f}%, the corner with low demand and many carers "
+        f"{oa.loc[oa.index.min(), most]:.1f}%."
     )
 )
 
 # %% [markdown]
 # **Reading it.** Read across a row to see what more in-house carers buy at a given level of
-# demand, and down a column to see what a rise in demand costs at a given level of supply.
-# Where the steps across a row differ from row to row, the two assumptions interact: extra
-# carers are worth more when demand is high and local places are scarce, as the loss-system
-# arithmetic of notebook 5 predicts.
+# demand, and down a column to see what a rise in demand does at a given level of supply.
+# If the steps across a row differ clearly from row to row (by more than their intervals),
+# the two assumptions interact and their effects cannot simply be added up; if they are
+# about the same, the one-at-a-time tornado above tells most of the story.
