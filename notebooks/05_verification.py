@@ -110,6 +110,7 @@ def loss_system(
 ) -> scenario.Scenario:
     """The York baseline reduced to `places` single foster places plus an overflow far away."""
     data = copy.deepcopy(BASE)
+    data.pop("census", None)  # start empty and warm up, whatever the baseline starts from
     data.update(
         name=f"{places} places, {entries_per_year:g} entries a year, {shape} stays",
         horizon_years=horizon_years,
