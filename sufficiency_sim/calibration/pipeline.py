@@ -18,6 +18,7 @@ from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.calibration.census import census_from_extract
 from sufficiency_sim.calibration.estimate import Estimates, estimate
 from sufficiency_sim.calibration.prepare import Extract, prepare
+from sufficiency_sim.calibration.refine import refine_endings
 from sufficiency_sim.calibration.scenario_writer import Provenance, calibrated_scenario
 from sufficiency_sim.errors import InputError
 
@@ -32,6 +33,7 @@ class Calibration:
     estimates: Estimates
     extract: Extract
     rules: dict[str, int] = field(default_factory=dict)
+    refinement: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def scenario(self) -> scenario_module.Scenario:
         """The validated scenario, with the census in memory (no file needed)."""
@@ -55,8 +57,12 @@ def calibrate(
     uasc: pd.DataFrame | None = None,
     exclude_uasc: bool = False,
     horizon_years: int | None = None,
+    refine: bool = True,
 ) -> Calibration:
-    """Calibrate to the raw (uncleaned) 903 frames over [window_start, window_end]."""
+    """Calibrate to the raw (uncleaned) 903 frames over [window_start, window_end].
+
+    With `refine`, the placement-ending parameters are then corrected by simulating the
+    window's last years (see `refine.py`)."""
     window_start, window_end = pd.Timestamp(window_start), pd.Timestamp(window_end)
     if (window_end.month, window_end.day) != (3, 31):
         raise InputError(
@@ -88,8 +94,25 @@ def calibrate(
     )
     if horizon_years is not None:
         data["horizon_years"] = horizon_years
+    refinement = pd.DataFrame()
+    refine_years = min(3, int(window_end.year - window_start.year) - 1)
+    if refine and refine_years >= 1:
+        data, notes, refinement = refine_endings(
+            data,
+            episodes,
+            header,
+            window_end,
+            years=refine_years,
+            uasc=uasc,
+            exclude_uasc=exclude_uasc,
+        )
+        provenance = [
+            Provenance(p.key, p.source, notes[p.key]) if p.key in notes else p for p in provenance
+        ]
+        known = {p.key for p in provenance}
+        provenance += [Provenance(k, "data", n) for k, n in notes.items() if k not in known]
     rules = {**extract.rules, **census_counts}
-    calibration = Calibration(data, provenance, census, estimates, extract, rules)
+    calibration = Calibration(data, provenance, census, estimates, extract, rules, refinement)
     calibration.scenario()  # fail here, naming the key, if any estimate is out of range
     return calibration
 

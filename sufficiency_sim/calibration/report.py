@@ -24,6 +24,7 @@ from sufficiency_sim.calibration.backtest import (
     observed_indicators,
     simulate_bands,
 )
+from sufficiency_sim.calibration.estimate import get_dotted
 from sufficiency_sim.charts import save_png
 from sufficiency_sim.report_text import LABELS
 
@@ -242,8 +243,8 @@ def write_report(
                     {
                         "key": p.key,
                         "source": p.source,
-                        "value": _summary_value(values.get(p.key, ""))
-                        if p.source == "data"
+                        "value": _summary_value(get_dotted(calibration.data, p.key))
+                        if p.source != "template"
                         else "",
                         "how": p.note,
                     }
@@ -279,6 +280,17 @@ def write_report(
             "## Placement endings\n",
             "![Placement endings](endings.png)\n",
             _table(diag["endings"], "{:.3f}"),
+        ]
+    if not calibration.refinement.empty:
+        sections += [
+            "## Placement endings refined by simulation\n",
+            "The model makes placements end in ways the direct estimates cannot see (bridging "
+            "placements ending when a search succeeds, step-backs, carers leaving). So the "
+            "calibrated model was simulated over the window's last years from the census at "
+            "their start, measured with the same estimator as the extract, and each ending "
+            "median and planned-move rate corrected by the gap (see "
+            "`sufficiency_sim/calibration/refine.py`). Rates per placement-year:\n",
+            _table(calibration.refinement, "{:.3f}"),
         ]
     if "first_placement" in diag:
         sections += ["## First placements by age band\n", _table(diag["first_placement"], "{:.3f}")]

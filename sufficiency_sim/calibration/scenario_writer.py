@@ -19,8 +19,9 @@ import yaml
 
 from sufficiency_sim import atomic
 
-_OCCUPANCY = 0.9
-"""Share of usable in-house places taken at the census when capacity is scaled to fit it."""
+_OCCUPANCY = 1.0
+"""Share of usable in-house places taken at the census when capacity is scaled to fit it (the
+model's in-house carers are usually full, with children waiting for a place)."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,19 @@ def _leaves(data: Any, prefix: str = "") -> Iterator[str]:
 
 
 def _usable_places(inhouse: Mapping[str, Any]) -> float:
-    """Expected usable places of one in-house household under the template."""
-    mix = inhouse["places_mix"]
-    approved = sum(int(k) * float(v) for k, v in mix.items())
-    return max(1.0, approved * (1 - float(inhouse.get("unavailable_place_share", 0.0))))
+    """Expected usable places of one in-house household under the template: each approved
+    place is unavailable with the template's probability, and a household keeps at least one
+    (as `Simulation._new_household` draws them)."""
+    unavailable = float(inhouse.get("unavailable_place_share", 0.0))
+    expected = 0.0
+    for approved, share in inhouse["places_mix"].items():
+        n = int(approved)
+        usable = sum(
+            max(1, n - k) * math.comb(n, k) * unavailable**k * (1 - unavailable) ** (n - k)
+            for k in range(n + 1)
+        )
+        expected += float(share) * usable
+    return max(1.0, expected)
 
 
 def calibrated_scenario(

@@ -1,0 +1,137 @@
+"""Refine the placement-ending parameters by simulation, measured with the same ruler.
+
+The direct estimates of `estimate.py` cannot see how the model itself makes placements end: a
+bridging placement in an external children's home is recorded like any spot placement (K2 with
+a private provider) and ends, planned, when the search finds a place; step-backs, placements
+for adoption, moves to supported accommodation and carers leaving all end placements too. So
+the observed rates mix the model's own mechanisms with the parameters being estimated.
+
+Instead, simulate the calibrated model over the window's last years (from the census at their
+start), measure the simulated 903 history with exactly the estimator that measured the extract,
+and correct each kind's parameters by the gap, three times:
+
+- breakdowns (unplanned endings the model makes as breakdowns) per placement-year: the Weibull
+  median is scaled by (simulated rate / observed rate)^(1/shape), since a Weibull's rate over a
+  fixed period scales as median^-shape;
+- planned endings per placement-year: the planned-move rate is moved by (observed - simulated),
+  never below zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from sufficiency_sim import scenario as scenario_module
+from sufficiency_sim.calibration.census import census_from_extract
+from sufficiency_sim.calibration.estimate import estimate
+from sufficiency_sim.calibration.prepare import prepare
+
+MIN_YEARS = 5.0
+"""Placement-years (observed and simulated) below which a kind is left as it is."""
+
+
+def _endings(extract, template) -> pd.DataFrame:
+    return estimate(extract, template).diagnostics["endings"].set_index("kind")
+
+
+def simulated_extract(
+    data: Mapping[str, Any], replications: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 903 episodes and header of `replications` runs of a scenario (raw data), one
+    extract with each replication's children kept apart."""
+    from sufficiency_sim.experiment import history_frames
+    from sufficiency_sim.model import simulate
+
+    sc = scenario_module.validate(dict(data), "<refinement>")
+    episodes, headers = [], []
+    for replication in range(replications):
+        frames = history_frames(simulate(sc, seed, replication))
+        prefix = f"R{replication}_"
+        episodes.append(frames["episodes"].assign(CHILD=prefix + frames["episodes"]["CHILD"]))
+        headers.append(frames["header"].assign(CHILD=prefix + frames["header"]["CHILD"]))
+    return pd.concat(episodes, ignore_index=True), pd.concat(headers, ignore_index=True)
+
+
+def refine_endings(
+    data: dict,
+    episodes: pd.DataFrame,
+    header: pd.DataFrame,
+    window_end: pd.Timestamp,
+    *,
+    years: int,
+    uasc: pd.DataFrame | None = None,
+    exclude_uasc: bool = False,
+    iterations: int = 3,
+    seed: int = 903,
+    target_placement_years: float = 2000.0,
+) -> tuple[dict, dict[str, str], pd.DataFrame]:
+    """Correct `data`'s ending medians and planned-move rates so that the simulated window's
+    last `years` years, measured like the extract, match it. Returns the new data, a note per
+    key changed, and the observed/simulated rates of each iteration."""
+    end = pd.Timestamp(window_end)
+    census_day = pd.Timestamp(end.year - years, 3, 31)
+    sub_start = census_day + pd.Timedelta(days=1)
+    observed_extract = prepare(episodes, header, sub_start, end, uasc, exclude_uasc)
+    observed = _endings(observed_extract, data)
+    earlier = prepare(episodes, header, census_day - pd.DateOffset(years=1), census_day, uasc,
+                      exclude_uasc)  # fmt: skip
+    census, _ = census_from_extract(earlier)
+    run = dict(data)
+    run["start_date"] = sub_start.date()
+    run["horizon_years"] = years
+    run["census"] = {"file": "<in memory>", "children": census.to_dict("records")}
+    shape = float(data["endings"]["weibull_shape"])
+    observed_years = float(observed["placement_years"].sum())
+    replications = max(1, min(8, math.ceil(target_placement_years / max(observed_years, 1.0))))
+    history = []
+    notes: dict[str, str] = {}
+    for iteration in range(1, iterations + 1):
+        sim_episodes, sim_header = simulated_extract(run, replications, seed)
+        simulated = _endings(prepare(sim_episodes, sim_header, sub_start, end), data)
+        medians = dict(run["endings"]["median_days"])
+        moves = dict(run["endings"]["planned_move_rate_per_year"])
+        for kind in observed.index:
+            if kind not in simulated.index or kind == "other":
+                continue
+            o, s = observed.loc[kind], simulated.loc[kind]
+            if min(o["placement_years"], s["placement_years"]) < MIN_YEARS:
+                continue
+            o_rate = o["breakdowns"] / o["placement_years"]
+            s_rate = s["breakdowns"] / s["placement_years"]
+            o_planned = o["planned"] / o["placement_years"]
+            s_planned = s["planned"] / s["placement_years"]
+            history.append(
+                {
+                    "iteration": iteration,
+                    "kind": kind,
+                    "observed_breakdowns_per_year": o_rate,
+                    "simulated_breakdowns_per_year": s_rate,
+                    "observed_planned_per_year": o_planned,
+                    "simulated_planned_per_year": s_planned,
+                }
+            )
+            if kind in medians and o["breakdowns"] >= 5 and s["breakdowns"] >= 5:
+                factor = (s_rate / o_rate) ** (1.0 / shape)
+                factor = min(4.0, max(0.25, factor))
+                medians[kind] = max(1.0, round(medians[kind] * factor, 0))
+                notes[f"endings.median_days.{kind}"] = (
+                    f"refined by simulation: breakdowns per placement-year in the last {years} "
+                    f"year(s) observed {o_rate:.3f}, simulated {s_rate:.3f} (iteration "
+                    f"{iteration}); median scaled by {factor:.2f}"
+                )
+            if kind in moves:
+                moves[kind] = round(max(0.0, moves[kind] + o_planned - s_planned), 4)
+                notes[f"endings.planned_move_rate_per_year.{kind}"] = (
+                    f"refined by simulation: planned endings per placement-year in the last "
+                    f"{years} year(s) observed {o_planned:.3f}, simulated {s_planned:.3f} "
+                    f"(iteration {iteration}), the gap added to the rate"
+                )
+        run["endings"] = {**run["endings"], "median_days": medians,
+                          "planned_move_rate_per_year": moves}  # fmt: skip
+    refined = dict(data)
+    refined["endings"] = run["endings"]
+    return refined, notes, pd.DataFrame(history)
