@@ -27,8 +27,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sufficiency_sim import scenario as scenario_module  # noqa: E402
-from sufficiency_sim.calibration.pipeline import calibrate  # noqa: E402
+from sufficiency_sim import scenario as scenario_module
+from sufficiency_sim.calibration.pipeline import calibrate
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"

@@ -1,9 +1,10 @@
 """Calibration end to end on an extract the model wrote with known parameters: parameter
 recovery, the backtest's coverage, the CLI's outputs and what they must never contain.
 
-The synthetic authority is the York baseline at six times York's size (entries 384 a year,
-480 in-house households recruited from 780 enquiries a year, six council homes; about 1,400 children in care), simulated for ten years from 1 April 2019 after
-its warm-up; its 903 episodes and header are written and read back as an analyst's extract."""
+The synthetic authority is the York baseline at six times York's size (entries 384 a year, 480
+in-house households recruited from 780 enquiries a year, six council homes; about 1,400
+children in care), simulated for ten years from 1 April 2019 after its warm-up; its 903
+episodes and header are written and read back as an analyst's extract."""
 
 from __future__ import annotations
 
