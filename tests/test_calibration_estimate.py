@@ -295,6 +295,41 @@ def test_planned_move_rate(york):
     )
 
 
+def test_planned_moves_the_model_makes_itself_are_left_out(york):
+    b = Builder("2020-04-01", "2021-03-31")
+    start, moved = T("2020-05-01"), T("2020-08-09")  # 100 days
+    following = [
+        ("adoption", "in", start),  # a placement for adoption
+        ("placed_with_parents", "in", start),  # placed with parents before going home
+        ("supported", "in", start),  # a move to supported accommodation
+        ("ifa", "in", moved - 10 * DAY),  # the end of a 10-day bridging placement
+        ("inhouse_foster", "far", start),  # a step-back from far away
+        ("ifa", "in", start),  # three care-plan moves
+        ("ifa", "in", start),
+        ("local_home", "near", start),
+    ]
+    for kind, location, began in following:
+        b.period(began, placements=(
+            one("inhouse_foster", "planned", began, moved, location=location, reason="CARPL"),
+            one(kind, "open", moved),
+        ))  # fmt: skip
+    for _ in range(10):
+        b.period("2020-04-01", placements=(one("inhouse_foster", "open", "2020-04-01"),))
+    est = estimate(b.extract(), york)
+    row = est.diagnostics["endings"].set_index("kind").loc["inhouse_foster"]
+    assert row["planned"] == 8 and row["care_plan_moves"] == 3
+    # 10 open all year, 7 of 100 days, 1 of 10, and the in-house placement stepped back to
+    # (9 August to the end of the window: 235 days)
+    years = (10 * 365 + 7 * 100 + 10 + 235) / 365.25
+    assert row["placement_years"] == pytest.approx(years)
+    assert est.values["endings.planned_move_rate_per_year.inhouse_foster"] == round(3 / years, 4)
+    # without step-backs in the template, the move from far away is a care-plan move
+    no_step_back = copy.deepcopy(york)
+    no_step_back["matching"]["step_back"]["enabled"] = False
+    row = estimate(b.extract(), no_step_back).diagnostics["endings"].set_index("kind")
+    assert row.loc["inhouse_foster", "care_plan_moves"] == 4
+
+
 # --- pathways ---------------------------------------------------------------------------------
 
 

@@ -51,7 +51,8 @@ What each key is, in short (the notes say it with the numbers):
     1/shape. CLOSE and APPRR endings of in-house foster care and local homes are not
     breakdowns: the model makes them itself (carers deregistering, homes closing).
 ``endings.planned_move_rate_per_year.<kind>``
-    Planned endings per placement-year: an upper bound (the model adds moves of its own).
+    Planned endings per placement-year, leaving out those the model makes by itself (pathway
+    steps, ends of bridging placements, step-backs: `_model_moves`); still an upper bound.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ MIN_EVENTS = 5
 """Fewest observed events for a duration or an ending rate."""
 MIN_PLACEMENT_YEARS = 5.0
 """Least exposure for a planned-move rate."""
+BRIDGING_DAYS = 28
+"""Placements shorter than this ending in a planned move are taken as bridging placements."""
 
 LOCATIONS: tuple[str, ...] = ("in", "near", "far")
 REASONS: tuple[str, ...] = ("CREQB", "CREQO", "CHILD", "ALLEG", "STAND")
@@ -791,6 +794,7 @@ def _endings(book: _Book, placements: pd.DataFrame, window: _Window, diag: dict)
     carer = p["kind"].isin(CARER_KINDS) & p["reason"].astype("object").isin(CARER_REASONS)
     p["breakdown"] = p["unplanned"] & ~carer
     p["planned"] = ended_in & (p["ending"] == "planned")
+    p["care_plan"] = p["planned"] & ~_model_moves(template, placements).loc[p.index]
 
     rows = []
     for kind in (*ENDING_KINDS, "other"):
@@ -798,6 +802,7 @@ def _endings(book: _Book, placements: pd.DataFrame, window: _Window, diag: dict)
         years = float(of_kind["years"].sum())
         unplanned = int(of_kind["unplanned"].sum())
         planned = int(of_kind["planned"].sum())
+        care_plan = int(of_kind["care_plan"].sum())
         row = {
             "kind": kind,
             "placements": len(of_kind),
@@ -805,6 +810,7 @@ def _endings(book: _Book, placements: pd.DataFrame, window: _Window, diag: dict)
             "unplanned": unplanned,
             "breakdowns": int(of_kind["breakdown"].sum()),
             "planned": planned,
+            "care_plan_moves": care_plan,
             "unplanned_per_year": unplanned / years if years > 0 else float("nan"),
             "planned_per_year": planned / years if years > 0 else float("nan"),
             "median_observed": float("nan"),
@@ -814,7 +820,7 @@ def _endings(book: _Book, placements: pd.DataFrame, window: _Window, diag: dict)
         if kind != "other":
             _ending_median(book, kind, of_kind, shape, age_multiplier, needs, row)
             if kind in PLANNED_MOVE_KINDS:
-                _planned_rate(book, kind, years, planned, len(of_kind))
+                _planned_rate(book, kind, years, planned, care_plan, len(of_kind))
         rows.append(row)
     diag["endings"] = pd.DataFrame(rows)
     for kind in ("emergency_foster", "emergency_residential"):
@@ -895,20 +901,52 @@ def _ending_median(
     )
 
 
-def _planned_rate(book: _Book, kind: str, years: float, planned: int, n: int) -> None:
+def _model_moves(template: Mapping[str, Any], placements: pd.DataFrame) -> pd.Series:
+    """Planned endings that the model makes by mechanisms of its own, not care-plan moves:
+
+    - a pathway step: the next placement is for adoption, with parents, or in supported
+      accommodation (the model's adoption, placed-with-parents and supported-move steps);
+    - the end of a bridging placement: one that lasted under `BRIDGING_DAYS` days;
+    - a step-back: a move from a placement at a step-back location (the template's
+      ``matching.step_back.from_locations``, "far" by default) into in-house foster care or a
+      local home, when the template's step-back is enabled.
+    """
+    ordered = placements.sort_values(["period_id", "seq"])
+    next_kind = ordered.groupby("period_id")["kind"].shift(-1).reindex(placements.index)
+    step = next_kind.isin(["adoption", "placed_with_parents", "supported"])
+    length = _days(placements["end"] - placements["start"])
+    bridging = pd.Series(length < BRIDGING_DAYS, index=placements.index)
+    step_back = get_dotted(template, "matching.step_back") or {}
+    if step_back.get("enabled", True):
+        far = (
+            placements["location"]
+            .astype("object")
+            .isin(list(step_back.get("from_locations", ["far"])))
+        )
+        back = far & next_kind.isin(["inhouse_foster", "local_home"])
+    else:
+        back = pd.Series(False, index=placements.index)
+    return (step | bridging | back).fillna(False).astype(bool)
+
+
+def _planned_rate(
+    book: _Book, kind: str, years: float, planned: int, care_plan: int, n: int
+) -> None:
     key = f"endings.planned_move_rate_per_year.{kind}"
     if years < MIN_PLACEMENT_YEARS:
         book.keep(key, f"only {years:.1f} placement-years of {kind} care in the window")
         return
-    rate = planned / years
+    rate = care_plan / years
     book.put(
         key,
         round(rate, 4),
-        f"{planned} planned endings (not unplanned, not leaving care) in {years:,.1f} "
-        f"placement-years of {kind} care in the window ({n} placements). An upper bound: the "
-        "model adds planned moves of its own (moves from bridging, step-backs, placements for "
-        "adoption or with parents, supported accommodation at 16+), and status-only changes "
-        "recorded as new placements count here",
+        f"{care_plan} care-plan moves in {years:,.1f} placement-years of {kind} care in the "
+        f"window ({n} placements): of its {planned} planned endings (not unplanned, not "
+        "leaving care), those the model makes by itself are left out (moves into a placement "
+        "for adoption, with parents or supported accommodation; ends of placements shorter "
+        f"than {BRIDGING_DAYS} days, as bridging placements are; moves from a far placement "
+        "into in-house foster care or a local home, as step-backs are). Still an upper "
+        "bound: status-only changes recorded as new placements count here",
     )
 
 
