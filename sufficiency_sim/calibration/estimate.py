@@ -541,8 +541,10 @@ def _parents(book: _Book, exits: pd.DataFrame, placements: pd.DataFrame) -> None
         book.keep(days_key, why)
         return
     last = placements.drop_duplicates("period_id", keep="last").set_index("period_id")
-    last = last.loc[home["period_id"]]
-    with_parents = ((last["kind"] == "placed_with_parents") & (last["ending"] == "exit")).to_numpy()
+    last = last.reindex(home["period_id"])  # a period of temporary placements only has none
+    with_parents = ((last["kind"] == "placed_with_parents") & (last["ending"] == "exit")).to_numpy(
+        dtype=bool, na_value=False
+    )
     total = _days(home["end"] - home["start"])
     length = np.where(with_parents, _days(last["end"] - last["start"]), np.nan)
     n_placed = int(with_parents.sum())
