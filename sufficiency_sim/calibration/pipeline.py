@@ -105,6 +105,7 @@ def calibrate(
             years=refine_years,
             uasc=uasc,
             exclude_uasc=exclude_uasc,
+            planned_moves=template["endings"]["planned_move_rate_per_year"],
         )
         provenance = [
             Provenance(p.key, p.source, notes[p.key]) if p.key in notes else p for p in provenance

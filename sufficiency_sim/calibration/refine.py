@@ -26,9 +26,11 @@ from typing import Any
 import pandas as pd
 
 from sufficiency_sim import scenario as scenario_module
+from sufficiency_sim.calibration.backtest import cleaned_without
 from sufficiency_sim.calibration.census import census_from_extract
 from sufficiency_sim.calibration.estimate import estimate
 from sufficiency_sim.calibration.prepare import prepare
+from sufficiency_sim.indicators import compute_indicators
 
 MIN_YEARS = 5.0
 """Placement-years (observed and simulated) below which a kind is left as it is."""
@@ -36,6 +38,14 @@ MIN_YEARS = 5.0
 
 def _endings(extract, template) -> pd.DataFrame:
     return estimate(extract, template).diagnostics["endings"].set_index("kind")
+
+
+def _supported_share(episodes: pd.DataFrame, header: pd.DataFrame, years: list[int]) -> float:
+    """Children in supported accommodation on 31 March as a share of those in care, pooled
+    over `years` (the indicators' own count)."""
+    table = compute_indicators(episodes, header, years)
+    total = float(table["cla_31_march"].sum())
+    return float(table["supported"].sum()) / total if total > 0 else 0.0
 
 
 def simulated_extract(
@@ -68,6 +78,8 @@ def refine_endings(
     iterations: int = 3,
     seed: int = 903,
     target_placement_years: float = 2000.0,
+    from_census: bool = True,
+    planned_moves: Mapping[str, float] | None = None,
 ) -> tuple[dict, dict[str, str], pd.DataFrame]:
     """Correct `data`'s ending medians and planned-move rates so that the simulated window's
     last `years` years, measured like the extract, match it. Returns the new data, a note per
@@ -77,13 +89,21 @@ def refine_endings(
     sub_start = census_day + pd.Timedelta(days=1)
     observed_extract = prepare(episodes, header, sub_start, end, uasc, exclude_uasc)
     observed = _endings(observed_extract, data)
-    earlier = prepare(episodes, header, census_day - pd.DateOffset(years=1), census_day, uasc,
-                      exclude_uasc)  # fmt: skip
-    census, _ = census_from_extract(earlier)
+    report_years = list(range(sub_start.year + 1, end.year + 1))
+    observed_supported = _supported_share(*cleaned_without(episodes, header, uasc, exclude_uasc),
+                                          report_years)  # fmt: skip
     run = dict(data)
     run["start_date"] = sub_start.date()
     run["horizon_years"] = years
-    run["census"] = {"file": "<in memory>", "children": census.to_dict("records")}
+    if from_census:
+        earlier = prepare(episodes, header, census_day - pd.DateOffset(years=1), census_day, uasc,
+                          exclude_uasc)  # fmt: skip
+        census, _ = census_from_extract(earlier)
+        run["census"] = {"file": "<in memory>", "children": census.to_dict("records")}
+    else:
+        run.pop("census", None)
+    if planned_moves is not None:  # the template's rates; the model's own moves do the rest
+        run["endings"] = {**run["endings"], "planned_move_rate_per_year": dict(planned_moves)}
     shape = float(data["endings"]["weibull_shape"])
     observed_years = float(observed["placement_years"].sum())
     replications = max(1, min(8, math.ceil(target_placement_years / max(observed_years, 1.0))))
@@ -123,7 +143,7 @@ def refine_endings(
                     f"year(s) observed {o_rate:.3f}, simulated {s_rate:.3f} (iteration "
                     f"{iteration}); median scaled by {factor:.2f}"
                 )
-            if kind in moves:
+            if kind in moves and planned_moves is None:
                 moves[kind] = round(max(0.0, moves[kind] + o_planned - s_planned), 4)
                 notes[f"endings.planned_move_rate_per_year.{kind}"] = (
                     f"refined by simulation: planned endings per placement-year in the last "
@@ -132,6 +152,18 @@ def refine_endings(
                 )
         run["endings"] = {**run["endings"], "median_days": medians,
                           "planned_move_rate_per_year": moves}  # fmt: skip
+        simulated_supported = _supported_share(sim_episodes, sim_header, report_years)
+        share = float(run["pathways"]["supported_move_share"])
+        if observed_supported > 0 and simulated_supported > 0 and share > 0:
+            new_share = min(1.0, round(share * observed_supported / simulated_supported, 4))
+            run["pathways"] = {**run["pathways"], "supported_move_share": new_share}
+            notes["pathways.supported_move_share"] = (
+                f"refined by simulation: children in supported accommodation on 31 March, "
+                f"{observed_supported:.1%} of those in care observed and "
+                f"{simulated_supported:.1%} simulated in the last {years} year(s) (iteration "
+                f"{iteration}); the share scaled by their ratio"
+            )
     refined = dict(data)
     refined["endings"] = run["endings"]
+    refined["pathways"] = run["pathways"]
     return refined, notes, pd.DataFrame(history)

@@ -77,7 +77,9 @@ def place_census(sim: Simulation, records: Sequence[Any]) -> dict[str, int]:
 
 
 def _route_given_survival(sim: Simulation, band: str, days_in_care: int, u: float) -> str:
-    """A route drawn from the band's mix, weighted by P(still in care after days_in_care)."""
+    """A route drawn from the band's mix, weighted by the chance of what the census shows: still
+    in care after days_in_care and, on the adoption route, not yet placed for adoption (which
+    happens about `adoption_order_after_placement` before leaving)."""
     pathways = sim.sc.pathways
     weights = {}
     for route, share in pathways.route_mix_by_age[band].items():
@@ -86,11 +88,17 @@ def _route_given_survival(sim: Simulation, band: str, days_in_care: int, u: floa
         if route == "long_term":
             weights[route] = share
         else:
-            weights[route] = share * duration_survival(pathways.durations[route], days_in_care)
+            lasted = days_in_care + (_order_days(sim) if route == "adoption" else 0)
+            weights[route] = share * duration_survival(pathways.durations[route], lasted)
     total = sum(weights.values())
     if total <= 0:
         return "long_term"
     return pick({route: w / total for route, w in weights.items()}, u)
+
+
+def _order_days(sim: Simulation) -> int:
+    """The median time from placement for adoption to the order."""
+    return duration_days(sim.sc.pathways.adoption_order_after_placement, 0.0)
 
 
 def _exit_code(route: str, at_18: bool, u: float) -> str:
@@ -113,8 +121,10 @@ def _need(sim: Simulation, band: str, placement: str, u: float) -> str:
     mix = dict(sim.sc.entries.needs_by_age[band])
     if placement in ("local_home", "external_home"):
         allowed = _HOME_NEEDS
+    elif placement in ("kinship", "ifa"):  # children with specialist needs go to homes
+        allowed = ("standard", "complex")
     elif placement == "inhouse_foster":
-        top = NEED_RANK[sim.sc.provision.inhouse_foster.max_needs]
+        top = min(1, NEED_RANK[sim.sc.provision.inhouse_foster.max_needs])
         allowed = tuple(n for n, rank in NEED_RANK.items() if rank <= top)
     else:
         allowed = tuple(NEED_RANK)
@@ -161,7 +171,10 @@ def _init_census_child(sim: Simulation, child: Child, record: Any) -> None:
         before = pathways.placed_with_parents_before_exit
         exit_day = placement_start + duration_beyond(before, record.placement_days, u[4])
     else:
-        exit_day = child.entry + duration_beyond(pathways.durations[route], days_in_care, u[4])
+        # On the adoption route and not yet placed for adoption: at least the time to the order
+        # is still to come.
+        lasted = days_in_care + (_order_days(sim) if route == "adoption" else 0)
+        exit_day = child.entry + duration_beyond(pathways.durations[route], lasted, u[4])
     child.exit_day = max(now + 1, min(exit_day, adult))
     at_18 = child.exit_day >= adult
     child.exit_rec = _exit_code(route, at_18, u[5])
