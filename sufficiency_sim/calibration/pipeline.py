@@ -22,6 +22,8 @@ from sufficiency_sim.calibration.refine import refine_endings
 from sufficiency_sim.calibration.scenario_writer import Provenance, calibrated_scenario
 from sufficiency_sim.errors import InputError
 
+_PLANNED = "endings.planned_move_rate_per_year"
+
 
 @dataclass
 class Calibration:
@@ -83,9 +85,17 @@ def calibrate(
     estimates = estimate(extract, template)
     census, census_counts = census_from_extract(extract)
     start = (window_end + pd.Timedelta(days=1)).date()
+    refine_years = min(3, int(window_end.year - window_start.year) - 1)
+    refining = refine and refine_years >= 1
+    values = estimates.values
+    if refining:
+        # Planned endings in 903 are mostly the model's own moves (a bridging placement ending
+        # when the search succeeds, step-backs, adoption, supported accommodation): keep the
+        # template's rate of other care-plan moves (the report shows the observed rates).
+        values = {k: v for k, v in values.items() if not k.startswith(_PLANNED)}
     data, provenance = calibrated_scenario(
         template,
-        estimates.values,
+        values,
         estimates.notes,
         name=name,
         start_date=start,
@@ -95,8 +105,7 @@ def calibrate(
     if horizon_years is not None:
         data["horizon_years"] = horizon_years
     refinement = pd.DataFrame()
-    refine_years = min(3, int(window_end.year - window_start.year) - 1)
-    if refine and refine_years >= 1:
+    if refining:
         data, notes, refinement = refine_endings(
             data,
             episodes,
@@ -105,7 +114,6 @@ def calibrate(
             years=refine_years,
             uasc=uasc,
             exclude_uasc=exclude_uasc,
-            planned_moves=template["endings"]["planned_move_rate_per_year"],
         )
         provenance = [
             Provenance(p.key, p.source, notes[p.key]) if p.key in notes else p for p in provenance
