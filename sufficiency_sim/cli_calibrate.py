@@ -57,10 +57,18 @@ def _template(path: Path | None) -> tuple[Path, dict]:
     return template_path, scenario.load_raw(template_path)
 
 
-def _window(episodes, start: pd.Timestamp | None, end: pd.Timestamp | None):
+def _window(
+    episodes, start: pd.Timestamp | None, end: pd.Timestamp | None, end_option: str = "--to"
+):
+    """The window: the given dates, or the extract's first 1 April and last 31 March."""
     from sufficiency_sim.calibration.prepare import default_window
 
     first, last = default_window(episodes)
+    if end is not None and end > last:
+        raise InputError(
+            f"{end_option} {end.date()} is after the extract's last 31 March "
+            f"({last.date()}): the extract cannot say who was in care then"
+        )
     return (start if start is not None else first), (end if end is not None else last)
 
 
@@ -220,9 +228,11 @@ def backtest_command(
         raise InputError("--exclude-uasc needs --uasc FILE: the UASC table names the children")
     _, template = _template(template_path)
     episodes, header, uasc = _read_extract(episodes_path, header_path, uasc_path)
-    start, last = _window(episodes, _date(from_date, "--from"), None)
     train_end = _date(train_to, "--train-to")
+    start, last = _window(episodes, _date(from_date, "--from"), None)
+    _window(episodes, None, train_end, "--train-to")
     test_end = _date(test_to, "--test-to") if test_to else last
+    _window(episodes, None, test_end, "--test-to")
     if test_end <= train_end:
         raise InputError(f"--test-to {test_end.date()} must be after --train-to {train_end.date()}")
     table = run_backtest(

@@ -466,12 +466,26 @@ def kaplan_meier(
     columns = ["day", "survival", "lower", "upper"]
     if obs.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    from lifelines.exceptions import StatError
+
     fitter = KaplanMeierFitter(alpha=0.05)
-    fitter.fit(
-        obs["time"].to_numpy(),
-        event_observed=obs["event"].to_numpy(dtype=bool),
-        entry=obs["l"].to_numpy(),
-    )
+    try:
+        fitter.fit(
+            obs["time"].to_numpy(),
+            event_observed=obs["event"].to_numpy(dtype=bool),
+            entry=obs["l"].to_numpy(),
+        )
+    except StatError:
+        # Too few periods at risk early on (a short window of long-truncated periods): the
+        # product-limit estimate is undefined there; the Nelson-Aalen-based estimate is not.
+        from lifelines import BreslowFlemingHarringtonFitter
+
+        fitter = BreslowFlemingHarringtonFitter(alpha=0.05)
+        fitter.fit(
+            obs["time"].to_numpy(),
+            event_observed=obs["event"].to_numpy(dtype=bool),
+            entry=obs["l"].to_numpy(),
+        )
     curve = fitter.survival_function_.iloc[:, 0]
     interval = fitter.confidence_interval_survival_function_
     out = pd.DataFrame(
