@@ -312,3 +312,25 @@ def test_thinned_share():
     happened = rng.random(20_000) < 0.3 * chance
     assert sv.fit_thinned_share(happened, chance) == pytest.approx(0.3, abs=0.02)
     assert sv.fit_thinned_share(np.array([False]), np.array([0.0])) is None
+
+
+def test_kaplan_meier_where_the_product_limit_is_undefined():
+    """Only periods that entered the window late, one of them ending the day it is first
+    seen: the product-limit estimate drops to 0 for good, so the Nelson-Aalen-based estimate
+    stands in (same columns, a proper survival curve)."""
+    ws = pd.Timestamp("2019-04-01")
+    frame = pd.DataFrame(
+        {
+            "start": [ws - pd.Timedelta(days=100), ws - pd.Timedelta(days=200)],
+            "end": [ws, ws + pd.Timedelta(days=100)],
+            "route": pd.array(["return_home", "other"], dtype="string"),
+            "age_band": "5-9",
+            "days_to_18": 4000,
+            "entry_days": [100, 200],
+        }
+    )
+    km = sv.kaplan_meier(frame, pd.Timestamp("2020-03-31"))
+    assert list(km.columns) == ["day", "survival", "lower", "upper"]
+    assert km["survival"].notna().all() and (np.diff(km["survival"]) <= 1e-12).all()
+    assert ((km["lower"] <= km["survival"] + 1e-12) & (km["survival"] <= km["upper"] + 1e-12)).all()
+    assert km["day"].iloc[0] == 0 and km["survival"].iloc[0] == 1.0

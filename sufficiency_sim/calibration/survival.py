@@ -488,15 +488,24 @@ def kaplan_meier(
         )
     curve = fitter.survival_function_.iloc[:, 0]
     interval = fitter.confidence_interval_survival_function_
+    survival = curve.to_numpy(dtype="float64")
+    first = interval.iloc[:, 0].to_numpy(dtype="float64")
+    second = interval.iloc[:, 1].to_numpy(dtype="float64")
+    first = np.where(np.isnan(first), survival, first)
+    second = np.where(np.isnan(second), survival, second)
     out = pd.DataFrame(
         {
             "day": curve.index.to_numpy(dtype="float64"),
-            "survival": curve.to_numpy(dtype="float64"),
-            "lower": interval.iloc[:, 0].to_numpy(dtype="float64"),
-            "upper": interval.iloc[:, 1].to_numpy(dtype="float64"),
+            "survival": survival,
+            # lifelines' Breslow-Fleming-Harrington interval comes with its bounds swapped
+            "lower": np.clip(np.minimum(first, second), 0.0, 1.0),
+            "upper": np.clip(np.maximum(first, second), 0.0, 1.0),
         }
     )
-    return out.fillna({"lower": out["survival"], "upper": out["survival"]})
+    if out.empty or out["day"].iloc[0] > 0:  # everyone is in care on the day they enter
+        start = pd.DataFrame({"day": [0.0], "survival": [1.0], "lower": [1.0], "upper": [1.0]})
+        out = pd.concat([start, out], ignore_index=True)
+    return out
 
 
 def _ages(periods_or_ages: pd.DataFrame | np.ndarray | None, band: str) -> np.ndarray:
