@@ -656,12 +656,12 @@ class Simulation:
                     offer = Offer(token, _pick(provision.kinship.location_mix, u[9]))
             elif token == "inhouse_foster":
                 if NEED_RANK[child.need] <= NEED_RANK[provision.inhouse_foster.max_needs]:
-                    household = self.foster.find(age, places, False, NEED_RANK[child.need])
-                    if household is not None and household is not exclude:
+                    household = self.foster.find(age, places, False, NEED_RANK[child.need], exclude)
+                    if household is not None:
                         offer = Offer(token, household.location, 0, household)
             elif token == "local_home":
-                home = self.homes.find(age, child.need)
-                if home is not None and home is not exclude:
+                home = self.homes.find(age, child.need, exclude)
+                if home is not None:
                     offer = Offer(token, home.location, 0, home)
             elif token in ("ifa_local", "ifa_distant"):
                 offer = offers.get("ifa_local") or offers.get("ifa_distant")

@@ -176,11 +176,18 @@ class FosterPool:
         else:
             bucket.pop(household, None)
 
-    def find(self, age: int, places: int, emergency: bool, need: int = 0) -> Household | None:
+    def find(
+        self,
+        age: int,
+        places: int,
+        emergency: bool,
+        need: int = 0,
+        exclude: Household | None = None,
+    ) -> Household | None:
         """A household with `places` free places for a child of `age` whose needs (0 standard,
         1 complex, 2 specialist) it can meet: nearest location first, then the household
         approved for the lowest needs that suffices (keeping skilled carers for those who need
-        them)."""
+        them). `exclude` (the household a child has just left) is never offered."""
         order = self._search_order.get((age, emergency, need))
         if order is None:
             order = [
@@ -196,7 +203,7 @@ class FosterPool:
             bucket = free.get(key)
             if bucket:
                 for household in bucket:
-                    if household.free >= places:
+                    if household.free >= places and household is not exclude:
                         return household
         return None
 
@@ -227,10 +234,11 @@ class HomePool:
         elif home.free <= 0 and listed:
             del self._with_free_bed[index]
 
-    def find(self, age: int, need: str) -> Home | None:
-        """The first open local home (in scenario order) with a free bed that admits the child."""
+    def find(self, age: int, need: str, exclude: Home | None = None) -> Home | None:
+        """The first open local home (in scenario order) with a free bed that admits the child;
+        `exclude` (the home a child has just left) is never offered."""
         for position in self._with_free_bed:
             home = self.homes[position]
-            if home.admits_child(age, need):
+            if home is not exclude and home.admits_child(age, need):
                 return home
         return None
