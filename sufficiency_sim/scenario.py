@@ -335,6 +335,11 @@ class Market(Strict):
     same_day_probability: Probability = 0.0
     private_share: Probability = 0.8
     weekly_cost: NonNegative
+
+
+class SupportedMarket(Market):
+    """Supported accommodation: a market for young people from `min_age`."""
+
     min_age: Annotated[int, Field(ge=0, le=17)] = 0
 
 
@@ -379,6 +384,11 @@ class SimplePlacement(Strict):
 
     location_mix: LocationMix
     weekly_cost: NonNegative = 0.0
+
+
+class AdoptionPlacement(SimplePlacement):
+    """Placements for adoption; some are with the child's current foster carers (A5)."""
+
     with_current_carers_share: Probability = 0.0
 
 
@@ -390,10 +400,10 @@ class Provision(Strict):
     ifa: Market
     local_homes: tuple[LocalHome, ...] = ()
     external_homes: Market
-    supported: Market
+    supported: SupportedMarket
     emergency_residential: EmergencyResidential
     placed_with_parents: SimplePlacement
-    adoption: SimplePlacement
+    adoption: AdoptionPlacement
 
     @field_validator("local_homes")
     @classmethod

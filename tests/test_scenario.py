@@ -90,6 +90,21 @@ def test_unknown_key_inside_a_list_item_is_named_with_its_index(raw: dict) -> No
     assert "option.yaml: provision.local_homes.0.bedz: unknown key" in message
 
 
+@pytest.mark.parametrize(
+    "override",
+    [
+        "provision.ifa.min_age=12",
+        "provision.external_homes.min_age=12",
+        "provision.placed_with_parents.with_current_carers_share=0.5",
+    ],
+)
+def test_keys_the_model_would_ignore_are_unknown(raw: dict, override: str) -> None:
+    """Only supported accommodation has a minimum age and only adoption a share with current
+    carers: elsewhere the model would silently ignore them, so they are errors."""
+    key = override.split("=")[0]
+    assert f"{key}: unknown key" in invalid(raw, [override])
+
+
 def test_missing_required_key_is_named(raw: dict) -> None:
     data = scenario.apply_overrides(raw, [])
     del data["provision"]["ifa"]["weekly_cost"]
