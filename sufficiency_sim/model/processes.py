@@ -1187,14 +1187,11 @@ class Simulation:
             assert placement is not None, f"child {child.idx} in care without a placement"
             if placement.resource is not None:
                 assert child.idx in placement.resource.occupants, f"child {child.idx} not recorded"
-        occupied = 0
         for household in self.foster:
             assert len(household.occupants) <= household.places, f"{household.rid} over places"
             assert household.status != "gone" or not household.occupants, f"{household.rid} gone"
-            occupied += len(household.occupants)
         for home in self.homes:
             assert len(home.occupants) <= home.beds, f"{home.rid} over beds"
-            occupied += len(home.occupants)
         assert in_care == self.entries - self.exits, "stock != entries - exits"
         assert self.queue_length == sum(1 for c in self.children if c.queue_key is not None)
 

@@ -40,7 +40,3 @@ class Streams:
             entropy=self.seed, spawn_key=(self.replication, stream_key(name), *extra_key)
         )
         return np.random.Generator(np.random.PCG64(sequence))
-
-    def child(self, source: str, index: int) -> np.random.Generator:
-        """The stream of the `index`-th child entering from `source` (its needs, pathway, luck)."""
-        return self.fresh(f"child:{source}", index)
