@@ -39,6 +39,8 @@ SCALE = [
     "carers.enquiries_per_year=780",
 ]
 TRUE_RATE = 384.0
+SEEDS = (77, 78, 79, 80)
+"""Seeds of the synthetic authorities' histories (the first is the one calibrated elsewhere)."""
 WINDOW = (pd.Timestamp("2019-04-01"), pd.Timestamp("2026-03-31"))
 BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 MIX = ("kinship_foster", "inhouse_foster", "ifa_foster", "childrens_home", "supported")
@@ -49,12 +51,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     """The synthetic authority's extract, written as CSV and read back, and its scenario."""
-    raw = scenario_module.load_raw(BASELINE)
-    raw = scenario_module.apply_overrides(raw, SCALE)
-    home = dict(raw["provision"]["local_homes"][0])
-    raw["provision"]["local_homes"] = [{**home, "name": f"Council home {i}"} for i in range(1, 7)]
+    raw = _synthetic_raw()
     sc = scenario_module.validate(raw)
-    frames = history_frames(simulate(sc, seed=77, replication=0))
+    frames = history_frames(simulate(sc, seed=SEEDS[0], replication=0))
     folder = tmp_path_factory.mktemp("extract")
     write_episodes(frames["episodes"], folder / "episodes.csv")
     write_header(frames["header"], folder / "header.csv")
@@ -66,6 +65,13 @@ def synthetic(tmp_path_factory):
         "template_2024": _template_on(raw, frames["provision"], pd.Timestamp("2024-03-31")),
         "scenario": sc,
     }
+
+
+def _synthetic_raw() -> dict:
+    raw = scenario_module.apply_overrides(scenario_module.load_raw(BASELINE), SCALE)
+    home = dict(raw["provision"]["local_homes"][0])
+    raw["provision"]["local_homes"] = [{**home, "name": f"Council home {i}"} for i in range(1, 7)]
+    return raw
 
 
 def _template_on(raw: dict, provision: pd.DataFrame, day: pd.Timestamp) -> dict:
@@ -167,20 +173,32 @@ def test_placement_mix_at_the_end_date_within_5_points(synthetic, calibration):
 
 
 def test_backtest_observed_in_band_in_80_percent_of_cells(synthetic):
-    table = run_backtest(
-        synthetic["episodes"],
-        synthetic["header"],
-        synthetic["template_2024"],
-        WINDOW[0],
-        pd.Timestamp("2024-03-31"),
-        pd.Timestamp("2029-03-31"),
-        replications=20,
-        seed=11,
-        jobs=2,
-    )
-    assert set(table["year"]) == {2025, 2026, 2027, 2028, 2029}
-    assert len(table) >= 5 * 12
-    assert coverage(table) >= 0.8, table[~table["inside"]]
+    """Four synthetic authorities (the same parameters, four different histories), each
+    calibrated to 31 March 2024 and simulated five years on from its census; over all their
+    year-indicator cells the observed value lies in the 95% prediction band in at least 80%.
+    One history is one draw: a single authority's coverage varies (70% to 93% for these four
+    when this test was written), so the criterion is pooled."""
+    raw = _synthetic_raw()
+    train_to, test_to = pd.Timestamp("2024-03-31"), pd.Timestamp("2029-03-31")
+    tables = []
+    for seed in SEEDS:
+        if seed == SEEDS[0]:
+            episodes, header = synthetic["episodes"], synthetic["header"]
+            template = synthetic["template_2024"]
+        else:
+            frames = history_frames(simulate(scenario_module.validate(raw), seed, 0))
+            episodes, header = frames["episodes"], frames["header"]
+            template = _template_on(raw, frames["provision"], train_to)
+        table = run_backtest(
+            episodes, header, template, WINDOW[0], train_to, test_to,
+            replications=20, seed=11, jobs=2,
+        )  # fmt: skip
+        assert set(table["year"]) == {2025, 2026, 2027, 2028, 2029}
+        assert len(table) >= 5 * 12
+        tables.append(table.assign(seed=seed))
+    pooled = pd.concat(tables, ignore_index=True)
+    by_seed = pooled.groupby("seed")["inside"].mean().round(3).to_dict()
+    assert coverage(pooled) >= 0.8, (by_seed, pooled.loc[~pooled["inside"]])
 
 
 def _identifiers(folder: Path) -> tuple[set[str], set[str]]:
@@ -200,7 +218,10 @@ def _assert_no_identifiers(outputs: list[Path], children: set[str], others: set[
     tokens = set(re.findall(r"[A-Za-z0-9]+", text))
     leaked = {c for c in children if c in tokens}
     assert not leaked, sorted(leaked)[:5]
-    for value in others | iso:
+    # The window's first and last days and the start date are written by design; a simulated
+    # child born on one of them is no leak.
+    by_design = {"2019-04-01", "2026-03-31", "2026-04-01", "01/04/2019", "31/03/2026", "01/04/2026"}
+    for value in (others | iso) - by_design:
         assert value not in text, value
 
 

@@ -1,6 +1,11 @@
 """Backtest: calibrate on the data up to a date, simulate forward from the census that day, and
 compare the simulated indicators (mean and 95% prediction band over replications) with the
-observed ones, year by year."""
+observed ones, year by year.
+
+The prediction band is the 2.5% to 97.5% quantiles over replications. Each replication draws
+its own entry rate around the calibrated one with the rate's standard error (Poisson, allowing
+for over-dispersion), so the band holds the chief uncertainty of the calibration as well as
+the system's own chance; other parameters' estimation error is not in it."""
 
 from __future__ import annotations
 
@@ -101,17 +106,55 @@ def format_backtest(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def entry_rate_cv(entries_by_year: pd.DataFrame) -> float:
+    """Relative standard error of the calibrated entry rate: yearly starts are Poisson, allowing
+    for over-dispersion (sibling groups, surges) estimated from the years' own spread."""
+    per_year = entries_by_year.groupby("year")["starts"].sum().to_numpy(dtype=float)
+    total = float(per_year.sum())
+    if total <= 0:
+        return 0.0
+    dispersion = 1.0
+    if len(per_year) >= 3 and per_year.mean() > 0:
+        dispersion = max(1.0, float(per_year.var(ddof=1) / per_year.mean()))
+    return float(np.sqrt(dispersion / total))
+
+
 def simulate_bands(
-    scenario, replications: int, seed: int, jobs: int | None = 1, quiet: bool = True, file=None
+    scenario,
+    replications: int,
+    seed: int,
+    jobs: int | None = 1,
+    quiet: bool = True,
+    file=None,
+    rate_cv: float = 0.0,
 ) -> pd.DataFrame:
-    """Run a scenario and return its prediction bands for BACKTEST_MEASURES."""
+    """Run a scenario and return its prediction bands for BACKTEST_MEASURES.
+
+    With `rate_cv` > 0 each replication draws its own entry rate (lognormal around the
+    scenario's, with that relative standard error), so the band holds the uncertainty of the
+    calibrated rate as well as the system's own chance."""
     from tqdm import tqdm
 
-    from sufficiency_sim.experiment import run_experiment
+    from sufficiency_sim.executors import make_executor
+    from sufficiency_sim.experiment import Task, run_task
 
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(903,)))
+    factors = np.exp(rng.normal(-(rate_cv**2) / 2, rate_cv, replications)) if rate_cv else None
+    tasks = []
+    for replication in range(replications):
+        sc = scenario
+        if factors is not None:
+            rate = scenario.entries.rate_per_year * float(factors[replication])
+            entries = scenario.entries.model_copy(update={"rate_per_year": rate})
+            sc = scenario.model_copy(update={"entries": entries})
+        tasks.append(Task("backtest", sc, seed, replication))
+    frames = []
+    executor = make_executor(jobs or 0)
     with tqdm(total=replications, unit="rep", disable=quiet or None, file=file) as bar:
-        result = run_experiment(scenario, replications, seed, jobs=jobs or 0, progress=bar.update)
-    return prediction_bands(result.results, BACKTEST_MEASURES)
+        for _, result in executor.map_unordered(run_task, tasks):
+            frames.append(result.results.assign(replication=result.replication))
+            bar.update(1)
+    return prediction_bands(pd.concat(frames, ignore_index=True), BACKTEST_MEASURES)
 
 
 def cleaned_without(episodes, header, uasc, exclude_uasc: bool):
@@ -161,6 +204,9 @@ def run_backtest(
         exclude_uasc=exclude_uasc,
         horizon_years=len(years),
     )
-    bands = simulate_bands(calibration.scenario(), replications, seed, jobs, quiet, progress_file)
+    cv = entry_rate_cv(calibration.estimates.diagnostics["entries_by_year"])
+    bands = simulate_bands(
+        calibration.scenario(), replications, seed, jobs, quiet, progress_file, rate_cv=cv
+    )
     clean, head = cleaned_without(episodes, header, uasc, exclude_uasc)
     return compare_with_observed(bands, observed_indicators(clean, head, years))

@@ -326,16 +326,25 @@ def _entries(book: _Book, periods: pd.DataFrame, window: _Window, diag: dict) ->
         book.keep("entries.rate_per_year", "the window holds no complete collection year")
         book.keep("entries.trend_pct_per_year", "the window holds no complete collection year")
     else:
-        last = per_year.iloc[-3:]
-        rate = float(last.mean())
-        listed = ", ".join(f"{y - 1}-{str(y)[2:]}: {n}" for y, n in last.items())
+        slope = _trend(book, per_year)
+        listed = ", ".join(f"{y - 1}-{str(y)[2:]}: {n}" for y, n in per_year.items())
+        mean = float(per_year.mean())
+        if slope:
+            # The fitted log-linear rate in the last year (the Poisson fit's fitted values sum
+            # to the observed total), carried half a year on to the window's end.
+            years_ = per_year.index.to_numpy(dtype="float64")
+            weights = np.exp(slope * (years_ - years_[-1]))
+            rate = float(per_year.sum()) / float(weights.sum()) * math.exp(slope / 2)
+            how = "the fitted trend's rate at the window's end"
+        else:
+            # No trend: every complete year estimates the same rate, and the mean of all of them
+            # is the most precise estimate.
+            rate, how = mean, "the mean over the window, as there is no trend"
         book.put(
             "entries.rate_per_year",
             round(rate, 1),
-            f"children starting a period of care per year, mean of the last {len(last)} "
-            f"complete collection year(s) of the window ({listed})",
+            f"children starting a period of care per year: {how} ({listed})",
         )
-        _trend(book, per_year)
 
     n = len(starts)
     if n < MIN_MIX_N:
@@ -362,15 +371,16 @@ def _entries(book: _Book, periods: pd.DataFrame, window: _Window, diag: dict) ->
     _legal(book, starts)
 
 
-def _trend(book: _Book, per_year: pd.Series) -> None:
+def _trend(book: _Book, per_year: pd.Series) -> float:
+    """Put the yearly trend (or 0) and return its log-linear slope when it is used, else 0."""
     key = "entries.trend_pct_per_year"
     n_years = len(per_year)
     if n_years < 3:
         book.put(key, 0.0, f"no trend: only {n_years} complete year(s), at least 3 are needed")
-        return
+        return 0.0
     if per_year.sum() == 0:
         book.put(key, 0.0, "no trend: no period of care started in the complete years")
-        return
+        return 0.0
     years = per_year.index.to_numpy(dtype="float64")
     slope, low, high, dispersion = _poisson_trend(years, per_year.to_numpy())
     pct = lambda b: 100.0 * (math.exp(b) - 1.0)  # noqa: E731
@@ -382,8 +392,9 @@ def _trend(book: _Book, per_year: pd.Series) -> None:
     )
     if low > 0 or high < 0:
         book.put(key, round(pct(slope), 2), text + "; the interval excludes 0, so it is used")
-    else:
-        book.put(key, 0.0, text + "; the interval includes 0, so no trend (0) is used")
+        return slope
+    book.put(key, 0.0, text + "; the interval includes 0, so no trend (0) is used")
+    return 0.0
 
 
 def _legal(book: _Book, starts: pd.DataFrame) -> None:

@@ -45,8 +45,86 @@ MIN_YEARS = 5.0
 """Placement-years (observed and simulated) below which a kind is left as it is."""
 
 
+_MARKETS = {"ifa": "ifa", "external_home": "external_homes", "supported": "supported"}
+"""Placement kinds (as 903 shows them) whose offers come from a market, and its scenario key."""
+MIN_PLACEMENTS = 20
+
+
+def _diagnostics(extract, template) -> dict[str, pd.DataFrame]:
+    return estimate(extract, template).diagnostics
+
+
 def _endings(extract, template) -> pd.DataFrame:
-    return estimate(extract, template).diagnostics["endings"].set_index("kind")
+    return _diagnostics(extract, template)["endings"].set_index("kind")
+
+
+def _rescaled(mix: Mapping[str, float], factors: Mapping[str, float]) -> dict[str, float]:
+    """A mix with each share multiplied by its factor (1 when missing), summing to 1 again."""
+    scaled = {k: float(v) * factors.get(k, 1.0) for k, v in mix.items()}
+    total = sum(scaled.values())
+    if total <= 0:
+        return dict(mix)
+    shares = {k: round(v / total, 4) for k, v in scaled.items()}
+    first = next(iter(shares))
+    shares[first] = round(1.0 - sum(v for k, v in shares.items() if k != first), 4)
+    return shares
+
+
+def _refine_locations(run: dict, observed: pd.DataFrame, simulated: pd.DataFrame, notes: dict,
+                      iteration: int) -> None:  # fmt: skip
+    """Market offers' location mixes: the model takes a far offer less often than a near one
+    (it prefers a local agency placement, or waits), so the mix of placements made is not the
+    mix of offers. Each offer share is scaled by observed / simulated share of placements."""
+    for kind, market in _MARKETS.items():
+        o = observed[(observed["kind"] == kind)].set_index("location")
+        s = simulated[(simulated["kind"] == kind)].set_index("location")
+        if o.empty or s.empty or o["n"].max() < MIN_PLACEMENTS or s["n"].max() < MIN_PLACEMENTS:
+            continue
+        factors = {
+            loc: float(o.loc[loc, "share"] / s.loc[loc, "share"])
+            for loc in o.index.intersection(s.index)
+            if s.loc[loc, "share"] > 0 and o.loc[loc, "share"] > 0
+        }
+        if not factors:
+            continue
+        key = f"provision.{market}.location_mix"
+        section = dict(run["provision"][market])
+        section["location_mix"] = _rescaled(section["location_mix"], factors)
+        run["provision"] = {**run["provision"], market: section}
+        notes[key] = (
+            f"refined by simulation: {kind} placements started in the last years by location, "
+            + ", ".join(
+                f"{loc} {o.loc[loc, 'share']:.0%} observed / {s.loc[loc, 'share']:.0%} simulated"
+                for loc in factors
+            )
+            + f" (iteration {iteration}); the offers' shares scaled by their ratio"
+        )
+
+
+def _refine_kinship(run: dict, observed: pd.DataFrame, simulated: pd.DataFrame, notes: dict,
+                    iteration: int) -> None:  # fmt: skip
+    """Kinship availability by age band, scaled by the observed / simulated share of first
+    placements with kinship carers (siblings share one draw, specialist needs skip kinship)."""
+    available = dict(run["provision"]["kinship"]["available_by_age"])
+    changed = []
+    for band in available:
+        o = observed[(observed["age_band"] == band) & (observed["kind"] == "kinship")]
+        s = simulated[(simulated["age_band"] == band) & (simulated["kind"] == "kinship")]
+        if o.empty or s.empty or float(s["share"].iloc[0]) <= 0:
+            continue
+        if min(int(o["n"].iloc[0]), int(s["n"].iloc[0])) < MIN_PLACEMENTS:
+            continue
+        ratio = float(o["share"].iloc[0]) / float(s["share"].iloc[0])
+        available[band] = round(min(1.0, float(available[band]) * ratio), 4)
+        changed.append(f"{band} {float(o['share'].iloc[0]):.0%}/{float(s['share'].iloc[0]):.0%}")
+    if changed:
+        kinship = {**run["provision"]["kinship"], "available_by_age": available}
+        run["provision"] = {**run["provision"], "kinship": kinship}
+        notes["provision.kinship.available_by_age"] = (
+            "refined by simulation: first placements with kinship carers, observed/simulated by "
+            f"age band {', '.join(changed)} (iteration {iteration}); availability scaled by "
+            "their ratio"
+        )
 
 
 def _supported_share(episodes: pd.DataFrame, header: pd.DataFrame, years: list[int]) -> float:
@@ -97,7 +175,8 @@ def refine_endings(
     census_day = pd.Timestamp(end.year - years, 3, 31)
     sub_start = census_day + pd.Timedelta(days=1)
     observed_extract = prepare(episodes, header, sub_start, end, uasc, exclude_uasc)
-    observed = _endings(observed_extract, data)
+    observed_diag = _diagnostics(observed_extract, data)
+    observed = observed_diag["endings"].set_index("kind")
     report_years = list(range(sub_start.year + 1, end.year + 1))
     observed_supported = _supported_share(*cleaned_without(episodes, header, uasc, exclude_uasc),
                                           report_years)  # fmt: skip
@@ -118,7 +197,12 @@ def refine_endings(
     notes: dict[str, str] = {}
     for iteration in range(1, iterations + 1):
         sim_episodes, sim_header = simulated_extract(run, replications, seed)
-        simulated = _endings(prepare(sim_episodes, sim_header, sub_start, end), data)
+        simulated_diag = _diagnostics(prepare(sim_episodes, sim_header, sub_start, end), data)
+        simulated = simulated_diag["endings"].set_index("kind")
+        _refine_locations(run, observed_diag["locations"], simulated_diag["locations"], notes,
+                          iteration)  # fmt: skip
+        _refine_kinship(run, observed_diag["first_placement"], simulated_diag["first_placement"],
+                        notes, iteration)  # fmt: skip
         medians = dict(run["endings"]["median_days"])
         moves = dict(run["endings"]["planned_move_rate_per_year"])
         for kind in observed.index:
@@ -173,4 +257,5 @@ def refine_endings(
     refined = dict(data)
     refined["endings"] = run["endings"]
     refined["pathways"] = run["pathways"]
+    refined["provision"] = run["provision"]
     return refined, notes, pd.DataFrame(history)
