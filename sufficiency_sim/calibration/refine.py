@@ -17,6 +17,12 @@ and correct each kind's parameters by the gap, three times:
   indicators' count): `pathways.supported_move_share` is scaled by observed / simulated, since
   the model also places young people there when searching and the direct estimate cannot tell
   the two apart;
+- market offers' location mixes (agency foster care, external homes, supported accommodation):
+  each share scaled by observed / simulated share of placements started there, since the model
+  takes a far offer less often than a near one and the mix of placements made is not the mix
+  of offers;
+- kinship availability by age band, scaled by observed / simulated share of first placements
+  with kinship carers (siblings share one draw; children with specialist needs skip kinship);
 - with `adjust_planned`, planned endings per placement-year: the planned-move rate moved by
   (observed - simulated), never below zero. Off by default: planned endings in 903 are mostly
   the model's own moves, and fitting the residual to them made the backtest worse (the template's
