@@ -82,6 +82,8 @@ _UNITS: dict[str, tuple[str, float]] = {
     "pct_over_20_miles": ("% of children in care at 31 March", 1.0),
     "bridging_31_march": ("children at 31 March", 1.0),
     "unplanned_endings": ("placements ended per year", 1.0),
+    "placement_moves": ("moves per year", 1.0),
+    "placements_started": ("placements started per year", 1.0),
     "inhouse_foster": ("children at 31 March", 1.0),
     "out_of_area_child_years": ("child-years per year", 1.0),
     "cost_gbp": ("£ million per year", 1e6),
@@ -677,7 +679,8 @@ def cost_chart(
         axes[1].set_title(f"Difference from baseline ({baseline})", fontsize=10)
         axes[1].set_ylabel("£ million per year (option − baseline)", fontsize=8)
     _legend(fig, axes[:1], len(names))
-    fig.suptitle(f"Cost by option ({_band_words('ci', confidence)})", fontsize=12)
+    title = "Cost by option" if len(names) > 1 else "Cost"
+    fig.suptitle(f"{title} ({_band_words('ci', confidence)})", fontsize=12)
     return fig
 
 
