@@ -3,6 +3,9 @@ extract: one row per child with no identifier, date of birth or postcode (see
 `sufficiency_sim.census` for the columns the model starts from).
 
 Rules, each counted:
+- ``census_last_placement_closed``: a period still open whose placements have all ended (it
+  ends in a temporary spell, which is not a placement) starts from its last placement;
+- ``census_without_placement``: a period still open with no placement at all is left out;
 - ``census_other_as_external_home``: a placement the model has no kind for (secure unit,
   NHS/health setting, young offender institution, temporary or other placements) is started
   as an external children's home, the model's nearest setting;
@@ -35,10 +38,15 @@ def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
     periods = extract.periods
     open_periods = periods[periods["end"].isna()]
     placements = extract.placements
-    current = placements[placements["end"].isna()].drop_duplicates("period_id", keep="last")
+    of_open = placements[placements["period_id"].isin(open_periods["period_id"])]
+    # The open placement; failing that (the period ends in a temporary spell, which is not a
+    # placement of its own) the period's last placement.
+    ordered = of_open.assign(_open=of_open["end"].isna()).sort_values(["period_id", "_open", "seq"])
+    current = ordered.drop_duplicates("period_id", keep="last").drop(columns="_open")
     frame = open_periods.merge(current, on="period_id", how="inner", suffixes=("", "_pl"))
     counts = {
         "census_children": len(frame),
+        "census_last_placement_closed": int(current["end"].notna().sum()),
         "census_without_placement": len(open_periods) - len(frame),
     }
     census_day = end.normalize()
