@@ -61,7 +61,7 @@ def test_census_rows_by_hand():
         _placement(1, 1, "2022-01-01", "kinship", "2024-02-01", location=None),
         _placement(2, 1, "2021-06-01", "ifa", "2023-01-01"),
         _placement(3, 1, "2023-10-01", "other", location="far"),
-        _placement(4, 1, "2024-01-01", "supported", location="near"),  # aged 14: too young for supported
+        _placement(4, 1, "2024-01-01", "supported", location="near"),  # aged 14: too young
     ]
     census, counts = census_from_extract(_extract(periods, placements))
     assert list(census.columns) == list(CENSUS_COLUMNS)

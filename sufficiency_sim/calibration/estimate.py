@@ -79,6 +79,7 @@ from sufficiency_sim.calibration.survival import (
     fitted_survival,
     kaplan_meier,
 )
+from sufficiency_sim.census import CENSUS_PLACEMENTS
 
 __all__ = ["Estimates", "apply_estimates", "estimate", "get_dotted"]
 
@@ -124,16 +125,7 @@ LOCATION_SECTIONS: dict[str, str] = {
     "adoption": "adoption",
 }
 """Placement kind -> section of ``provision`` whose ``location_mix`` it estimates."""
-ENDING_KINDS: tuple[str, ...] = (
-    "kinship",
-    "inhouse_foster",
-    "ifa",
-    "local_home",
-    "external_home",
-    "supported",
-    "placed_with_parents",
-    "adoption",
-)
+ENDING_KINDS: tuple[str, ...] = CENSUS_PLACEMENTS
 """Kinds whose unplanned-ending median is estimated (emergency kinds are not told apart)."""
 PLANNED_MOVE_KINDS: tuple[str, ...] = (
     "kinship",

@@ -84,6 +84,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sufficiency_sim.census import CENSUS_PLACEMENTS
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.indicators import placements_from_episodes
 from sufficiency_sim.ssda903.clean import clean_episodes, clean_header
@@ -125,18 +126,9 @@ AGE_BANDS: tuple[str, ...] = ("0", "1-4", "5-9", "10-15", "16-17")
 ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "other", "at18")
 """Routes out of care of a period that ended (NA while open or censored)."""
 
-KINDS: tuple[str, ...] = (
-    "kinship",
-    "inhouse_foster",
-    "ifa",
-    "local_home",
-    "external_home",
-    "supported",
-    "placed_with_parents",
-    "adoption",
-    "other",
-)
-"""Provision kinds of placements, inverting the model's PLACE / PLACE_PROVIDER coding."""
+KINDS: tuple[str, ...] = (*CENSUS_PLACEMENTS, "other")
+"""Provision kinds of placements, inverting the model's PLACE / PLACE_PROVIDER coding: the
+kinds a census child can be in, and "other" for settings the model does not have."""
 
 ENDINGS: tuple[str, ...] = ("unplanned", "planned", "exit", "open")
 
@@ -547,16 +539,7 @@ def _kinds(place: pd.Series, provider: pd.Series, location: pd.Series) -> np.nda
             place == "P1",
             place.isin(ADOPTION_PLACES),
         ],
-        [
-            "kinship",
-            "inhouse_foster",
-            "ifa",
-            "local_home",
-            "external_home",
-            "supported",
-            "placed_with_parents",
-            "adoption",
-        ],
+        list(CENSUS_PLACEMENTS),
         default="other",
     ).astype(object)
 
