@@ -33,6 +33,9 @@ LABELS: dict[str, str] = {
     "mean_days_bridging": "Mean days in bridging",
     "inhouse_occupancy_pct": "In-house foster occupancy (%)",
     "out_of_area_child_years": "Child-years placed out of area",
+    "local_home_occupancy_pct": "Local homes occupancy (%)",
+    "pct_1_placement": "1 placement in year (%)",
+    "pct_2_placements": "2 placements in year (%)",
 }
 
 

@@ -102,6 +102,7 @@ def calibration(synthetic):
 
 def test_entry_rate_is_recovered_within_10_percent(calibration):
     rate = calibration.estimates.values["entries.rate_per_year"]
+    print(f"\nentry rate: calibrated {rate}, true {TRUE_RATE}")
     assert abs(rate - TRUE_RATE) / TRUE_RATE < 0.10, rate
 
 
@@ -147,6 +148,7 @@ def test_median_time_in_care_by_band_is_recovered_within_15_percent(calibration,
     for band in BANDS:
         days_to_18 = periods.loc[periods["age_band"] == band, "days_to_18"].to_numpy()
         fitted = median_time_in_care(fit, band, days_to_18)
+        print(f"\nmedian days in care, aged {band}: model {fitted:.0f}, true {truth[band]:.0f}")
         assert abs(fitted - truth[band]) / truth[band] < 0.15, (band, fitted, truth[band])
 
 
@@ -169,6 +171,7 @@ def test_placement_mix_at_the_end_date_within_5_points(synthetic, calibration):
     for measure in MIX:
         observed = 100 * last.loc[measure, "observed"] / cla_obs
         simulated = 100 * last.loc[measure, "mean"] / cla_sim
+        print(f"\n{measure} on 31 March 2026: observed {observed:.1f}%, model {simulated:.1f}%")
         assert abs(observed - simulated) < 5, (measure, observed, simulated)
 
 
@@ -198,6 +201,7 @@ def test_backtest_observed_in_band_in_80_percent_of_cells(synthetic):
         tables.append(table.assign(seed=seed))
     pooled = pd.concat(tables, ignore_index=True)
     by_seed = pooled.groupby("seed")["inside"].mean().round(3).to_dict()
+    print(f"\nbacktest coverage by history {by_seed}, pooled {coverage(pooled):.3f}")
     assert coverage(pooled) >= 0.8, (by_seed, pooled.loc[~pooled["inside"]])
 
 
