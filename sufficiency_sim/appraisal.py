@@ -457,38 +457,43 @@ FINAL_YEAR_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _number(value: float, digits: int, sign: bool = False) -> str:
+def format_number(value: float, digits: int, sign: bool = False) -> str:
+    """A number to `digits` decimals (with its sign when `sign`), "–" when missing."""
     if value is None or pd.isna(value):
         return "–"
     text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
     return text.replace("-", "−")
 
 
-def _level_cell(row: pd.Series | None, column: Column) -> str:
+def level_cell(row: pd.Series | None, column: Column) -> str:
+    """A table cell 'mean [lower, upper]' of a level row, scaled as the column says."""
     if row is None or pd.isna(row["mean"]):
         return "–"
     s, d = column.scale, column.digits
-    mean = _number(row["mean"] / s, d)
+    mean = format_number(row["mean"] / s, d)
     if pd.isna(row["lower"]):
         return mean
-    return f"{mean} [{_number(row['lower'] / s, d)}, {_number(row['upper'] / s, d)}]"
+    return f"{mean} [{format_number(row['lower'] / s, d)}, {format_number(row['upper'] / s, d)}]"
 
 
-def _difference_cell(row: pd.Series | None, column: Column) -> str:
+def difference_cell(row: pd.Series | None, column: Column) -> str:
+    """A table cell 'option mean; difference [paired interval]' of a difference row."""
     if row is None or pd.isna(row["option_mean"]):
         return "–"
     s, d = column.scale, column.digits
     dd = d + 1 if column.scale != 1 else d
-    level = _number(row["option_mean"] / s, d)
-    diff = _number(row["difference"] / s, dd, sign=True)
+    level = format_number(row["option_mean"] / s, d)
+    diff = format_number(row["difference"] / s, dd, sign=True)
     if pd.isna(row["paired_lower"]):
         return f"{level}; {diff}"
     lo, hi = row["paired_lower"], row["paired_upper"]
     star = "*" if lo > 0 or hi < 0 else ""
-    return f"{level}; {diff} [{_number(lo / s, dd, True)}, {_number(hi / s, dd, True)}]{star}"
+    interval = f"[{format_number(lo / s, dd, True)}, {format_number(hi / s, dd, True)}]"
+    return f"{level}; {diff} {interval}{star}"
 
 
-def _lookup(table: pd.DataFrame, name_column: str, year: int | None) -> dict:
+def rows_by_name(table: pd.DataFrame, name_column: str, year: int | None) -> dict:
+    """The rows of one period (a year, or the whole horizon when None) keyed by name."""
     if year is None:
         rows = table[table["period"].eq(HORIZON)]
     else:
@@ -506,8 +511,8 @@ def _markdown_rows(rows: list[list[str]]) -> str:
 def _indicator_table(
     appraisal: Appraisal, columns: Sequence[Column], year: int | None, costs: bool
 ) -> str:
-    levels = _lookup(appraisal.levels, "scenario", year)
-    diffs = _lookup(appraisal.differences, "option", year)
+    levels = rows_by_name(appraisal.levels, "scenario", year)
+    diffs = rows_by_name(appraisal.differences, "option", year)
     header = ["Scenario", *(c.heading for c in columns)]
     if costs:
         header += [
@@ -520,31 +525,32 @@ def _indicator_table(
     for name in appraisal.scenarios:
         if name == appraisal.baseline:
             cells = [f"**{name}** (baseline)"]
-            cells += [_level_cell(levels.get((name, c.measure)), c) for c in columns]
+            cells += [level_cell(levels.get((name, c.measure)), c) for c in columns]
             cells += ["–", "–", "–"] if costs else []
         else:
             cells = [name]
-            cells += [_difference_cell(diffs.get((name, c.measure)), c) for c in columns]
+            cells += [difference_cell(diffs.get((name, c.measure)), c) for c in columns]
             if costs:
-                cells += _cost_cells(cost_rows.get(name))
+                cells += cost_cells(cost_rows.get(name))
         rows.append(cells)
     return _markdown_rows(rows)
 
 
-def _cost_cells(cost: dict | None) -> list[str]:
+def cost_cells(cost: dict | None) -> list[str]:
+    """The NPV, payback and cost-per-avoided cells of an option (dashes when missing)."""
     if cost is None:
         return ["–", "–", "–"]
-    npv_cell = _number(cost["npv_cost_difference_gbp"] / 1e6, 2, sign=True)
+    npv_cell = format_number(cost["npv_cost_difference_gbp"] / 1e6, 2, sign=True)
     if not pd.isna(cost["npv_lower"]):
         lo, hi = cost["npv_lower"] / 1e6, cost["npv_upper"] / 1e6
         star = "*" if lo > 0 or hi < 0 else ""
-        npv_cell += f" [{_number(lo, 2, True)}, {_number(hi, 2, True)}]{star}"
+        npv_cell += f" [{format_number(lo, 2, True)}, {format_number(hi, 2, True)}]{star}"
     share = cost["payback_share"]
     payback_cell = cost["payback"]
     if not pd.isna(share):
         payback_cell += f" ({share:.0%} of runs pay back)"
     per_year = cost["cost_per_out_of_area_year_avoided_gbp"]
-    per_year_cell = "–" if pd.isna(per_year) else _number(per_year / 1e3, 1, sign=True)
+    per_year_cell = "–" if pd.isna(per_year) else format_number(per_year / 1e3, 1, sign=True)
     return [npv_cell, payback_cell, per_year_cell]
 
 

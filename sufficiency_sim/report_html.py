@@ -37,13 +37,13 @@ from sufficiency_sim.appraisal import (
     KEYS,
     Appraisal,
     Column,
-    _cost_cells,
-    _difference_cell,
-    _level_cell,
-    _lookup,
-    _number,
     appraise,
+    cost_cells,
+    difference_cell,
+    format_number,
     horizon_rule,
+    level_cell,
+    rows_by_name,
     year_label,
 )
 from sufficiency_sim.errors import InputError
@@ -412,18 +412,16 @@ def _figure(figure, caption: str, number: int) -> str:
 
 
 def _indicator_rows(appraisal: Appraisal, columns: Sequence[Column], year: int | None) -> list:
-    levels = _lookup(appraisal.levels, "scenario", year)
-    diffs = _lookup(appraisal.differences, "option", year)
+    levels = rows_by_name(appraisal.levels, "scenario", year)
+    diffs = rows_by_name(appraisal.differences, "option", year)
     rows = []
     for name in appraisal.scenarios:
         if name == appraisal.baseline:
             cells = [f"{name} (baseline)"]
-            cells += [_level_cell(levels.get((name, c.measure)), c) for c in columns]
+            cells += [level_cell(levels.get((name, c.measure)), c) for c in columns]
         else:
             cells = [name]
-            cells += [
-                _two_lines(_difference_cell(diffs.get((name, c.measure)), c)) for c in columns
-            ]
+            cells += [_two_lines(difference_cell(diffs.get((name, c.measure)), c)) for c in columns]
         rows.append(cells)
     return rows
 
@@ -449,17 +447,17 @@ def _summary_tables(appraisal: Appraisal) -> str:
     )
     cost_rows = []
     for cost in appraisal.costs.to_dict("records"):
-        npv_cell, payback_cell, per_year_cell = _cost_cells(cost)
+        npv_cell, payback_cell, per_year_cell = cost_cells(cost)
         per_ending = cost.get("cost_per_unplanned_ending_avoided_gbp", math.nan)
         cost_rows.append(
             [
                 cost["option"],
-                _number(cost["total_cost_gbp"] / 1e6, 1),
-                _number(cost["cost_difference_gbp"] / 1e6, 2, sign=True),
+                format_number(cost["total_cost_gbp"] / 1e6, 1),
+                format_number(cost["cost_difference_gbp"] / 1e6, 2, sign=True),
                 npv_cell,
                 payback_cell,
                 per_year_cell,
-                "–" if pd.isna(per_ending) else _number(per_ending / 1e3, 1, sign=True),
+                "–" if pd.isna(per_ending) else format_number(per_ending / 1e3, 1, sign=True),
             ]
         )
     costs = ""
@@ -489,8 +487,8 @@ def _all_measures_table(appraisal: Appraisal, labels: Mapping[str, str]) -> str:
         Column(m, labels.get(m, m), 1e6, 2) if m == "cost_gbp" else Column(m, labels.get(m, m))
         for m in measures
     ]
-    levels = _lookup(appraisal.levels, "scenario", None)
-    diffs = _lookup(appraisal.differences, "option", None)
+    levels = rows_by_name(appraisal.levels, "scenario", None)
+    diffs = rows_by_name(appraisal.differences, "option", None)
     rows = []
     for column in columns:
         label = column.heading
@@ -500,11 +498,9 @@ def _all_measures_table(appraisal: Appraisal, labels: Mapping[str, str]) -> str:
         cells = [f"{label} ({rule})"]
         for name in appraisal.scenarios:
             if name == appraisal.baseline:
-                cells.append(_level_cell(levels.get((name, column.measure)), column))
+                cells.append(level_cell(levels.get((name, column.measure)), column))
             else:
-                cells.append(
-                    _two_lines(_difference_cell(diffs.get((name, column.measure)), column))
-                )
+                cells.append(_two_lines(difference_cell(diffs.get((name, column.measure)), column)))
         rows.append(cells)
     header = ["Measure"] + [
         f"{n} (baseline)" if n == appraisal.baseline else n for n in appraisal.scenarios
