@@ -40,14 +40,6 @@ if TYPE_CHECKING:
 
 _DAYS_PER_MONTH = YEAR / 12
 _HOME_NEEDS = ("complex", "specialist")
-_PREFIX = {
-    "kinship": "KIN",
-    "ifa": "IFA",
-    "external_home": "EH",
-    "supported": "SA",
-    "placed_with_parents": "PWP",
-    "adoption": "AD",
-}
 
 
 def place_census(sim: Simulation, records: Sequence[Any]) -> dict[str, int]:
@@ -237,34 +229,6 @@ def _census_household(sim: Simulation, age: int, need: int, location: str) -> Ho
     return household
 
 
-def _place_code(kind: str, route: str, sim: Simulation, provider: str) -> tuple[str, str]:
-    """The 903 PLACE and PLACE_PROVIDER of a census child's placement."""
-    long_term = route == "long_term"
-    if kind == "kinship":
-        return ("U1" if long_term else "U3"), "PR1"
-    if kind in ("inhouse_foster", "ifa"):
-        return ("U4" if long_term else "U6"), provider
-    if kind in ("local_home", "external_home"):
-        return "K2", provider
-    if kind == "supported":
-        return ("K3" if sim.env.now >= sim.k3_day else "H5"), provider
-    if kind == "placed_with_parents":
-        return "P1", "PR0"
-    return "A6", "PR1"
-
-
-def _market_provider(sim: Simulation, kind: str, u: float) -> str:
-    provision = sim.sc.provision
-    market = {
-        "ifa": provision.ifa,
-        "external_home": provision.external_homes,
-        "supported": provision.supported,
-    }.get(kind)
-    if market is None:
-        return "PR1"
-    return "PR4" if u < market.private_share else "PR5"
-
-
 def _place_census_child(sim: Simulation, child: Child, record: Any, stats: dict) -> None:
     """Continue the child's current placement (after a placeholder for earlier ones)."""
     from sufficiency_sim.model.processes import Placement
@@ -286,14 +250,12 @@ def _place_census_child(sim: Simulation, child: Child, record: Any, stats: dict)
         if resource is None:
             kind = "external_home"
             stats["census_local_home_overflow"] += 1
+    place, provider, prefix = sim._placement_codes(kind, child.route == "long_term", u[0], resource)
     if resource is not None:
         rid, location, distance = resource.rid, resource.location, resource.distance
-        provider = "PR1" if isinstance(resource, Household) else resource.provider
     else:
-        rid = sim._rid(_PREFIX[kind])
+        rid = sim._rid(prefix)
         distance = sim._distance(location, child.rng)
-        provider = _market_provider(sim, kind, u[0])
-    place, provider = _place_code(kind, child.route, sim, provider)
     placement_start = now - record.placement_days
     if placement_start > child.entry:
         before = Placement(

@@ -765,44 +765,50 @@ class Simulation:
         self._await_search(child, target)
         self._enqueue(child, bridging=True)
 
-    def _start_from_offer(self, child: Child, offer: Offer, shared_rid: str | None = None) -> None:
+    def _placement_codes(
+        self, kind: str, long_term: bool, u: float, resource: Any = None
+    ) -> tuple[str, str, str]:
+        """The 903 PLACE and PLACE_PROVIDER of a new placement of `kind`, and the prefix of its
+        id when it has no resource of its own. `u` decides whether a market's provider is
+        private (PR4) or voluntary (PR5)."""
         provision = self.sc.provision
-        long_term = child.route == "long_term"
-        kind = offer.kind
-        u = child.rng.random()
+        foster = "U4" if long_term else "U6"
         if kind == "kinship":
+            return ("U1" if long_term else "U3"), "PR1", "KIN"
+        if kind == "inhouse_foster":
+            return foster, "PR1", "FC"
+        if kind == "local_home":
+            return "K2", resource.provider, "LH"
+        if kind == "placed_with_parents":
+            return "P1", "PR0", "PWP"
+        if kind == "adoption":
+            return "A6", "PR1", "AD"
+        market = {
+            "ifa": provision.ifa,
+            "external_home": provision.external_homes,
+            "supported": provision.supported,
+        }[kind]
+        provider = "PR4" if u < market.private_share else "PR5"
+        if kind == "ifa":
+            return foster, provider, "IFA"
+        if kind == "external_home":
+            return "K2", provider, "EH"
+        return ("K3" if self.env.now >= self.k3_day else "H5"), provider, "SA"
+
+    def _start_from_offer(self, child: Child, offer: Offer, shared_rid: str | None = None) -> None:
+        u = child.rng.random()
+        res = offer.resource
+        place, provider, prefix = self._placement_codes(
+            offer.kind, child.route == "long_term", u, res
+        )
+        if res is not None:
             self._start(
-                child,
-                kind,
-                None,
-                shared_rid or self._rid("KIN"),
-                offer.location,
-                self._distance(offer.location, child.rng),
-                "U1" if long_term else "U3",
-                "PR1",
+                child, offer.kind, res, res.rid, res.location, res.distance, place, provider
             )
-        elif kind in ("inhouse_foster", "local_home"):
-            res = offer.resource
-            place = ("U4" if long_term else "U6") if kind == "inhouse_foster" else "K2"
-            provider = "PR1" if kind == "inhouse_foster" else res.provider
-            self._start(child, kind, res, res.rid, res.location, res.distance, place, provider)
         else:
-            market = {
-                "ifa": provision.ifa,
-                "external_home": provision.external_homes,
-                "supported": provision.supported,
-            }[kind]
-            provider = "PR4" if u < market.private_share else "PR5"
-            if kind == "ifa":
-                place, prefix = ("U4" if long_term else "U6"), "IFA"
-            elif kind == "external_home":
-                place, prefix = "K2", "EH"
-            else:
-                place = "K3" if self.env.now >= self.k3_day else "H5"
-                prefix = "SA"
             self._start(
                 child,
-                kind,
+                offer.kind,
                 None,
                 shared_rid or self._rid(prefix),
                 offer.location,
