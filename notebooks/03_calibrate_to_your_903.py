@@ -53,6 +53,7 @@ from IPython.display import Image, Markdown, display
 
 from sufficiency_sim import charts, scenario
 from sufficiency_sim.calibration.backtest import coverage, run_backtest
+from sufficiency_sim.calibration.census import starting_from
 from sufficiency_sim.calibration.pipeline import calibrate
 from sufficiency_sim.calibration.prepare import default_window
 from sufficiency_sim.experiment import run_experiment
@@ -190,10 +191,8 @@ print(
 # %%
 calibrated = calibration.scenario()
 if SETTINGS.quick:
-    data = dict(calibration.data)
-    data["horizon_years"] = 2
-    data["census"] = {"file": "<in memory>", "children": census.to_dict("records")}
-    calibrated = scenario.validate(data)
+    first_day = calibration.data["start_date"]
+    calibrated = scenario.validate(starting_from(calibration.data, census, first_day, years=2))
 run = run_experiment(calibrated, REPLICATIONS, SEED, jobs=JOBS)
 show(charts.placement_types_chart(run.results))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -57,19 +58,45 @@ def _template(path: Path | None) -> tuple[Path, dict]:
     return template_path, scenario.load_raw(template_path)
 
 
-def _window(
-    episodes, start: pd.Timestamp | None, end: pd.Timestamp | None, end_option: str = "--to"
-):
-    """The window: the given dates, or the extract's first 1 April and last 31 March."""
+@dataclass
+class _Inputs:
+    """What both commands read: the template, the raw extract and its default window."""
+
+    template_file: Path
+    template: dict
+    episodes: pd.DataFrame
+    header: pd.DataFrame
+    uasc: pd.DataFrame | None
+    first: pd.Timestamp  # the extract's first 1 April
+    last: pd.Timestamp  # its last 31 March
+
+    def within(self, end: pd.Timestamp | None, option: str) -> pd.Timestamp:
+        """`end` (or the last 31 March when not given), refused after the extract's end."""
+        if end is None:
+            return self.last
+        if end > self.last:
+            raise InputError(
+                f"{option} {end.date()} is after the extract's last 31 March "
+                f"({self.last.date()}): the extract cannot say who was in care then"
+            )
+        return end
+
+
+def _inputs(
+    episodes_path: Path,
+    header_path: Path,
+    uasc_path: Path | None,
+    exclude_uasc: bool,
+    template_path: Path | None,
+) -> _Inputs:
     from sufficiency_sim.calibration.prepare import default_window
 
+    if exclude_uasc and uasc_path is None:
+        raise InputError("--exclude-uasc needs --uasc FILE: the UASC table names the children")
+    template_file, template = _template(template_path)
+    episodes, header, uasc = _read_extract(episodes_path, header_path, uasc_path)
     first, last = default_window(episodes)
-    if end is not None and end > last:
-        raise InputError(
-            f"{end_option} {end.date()} is after the extract's last 31 March "
-            f"({last.date()}): the extract cannot say who was in care then"
-        )
-    return (start if start is not None else first), (end if end is not None else last)
+    return _Inputs(template_file, template, episodes, header, uasc, first, last)
 
 
 extract_options = [
@@ -143,19 +170,18 @@ def calibrate_command(
     from sufficiency_sim.calibration.scenario_writer import write_scenario
     from sufficiency_sim.census import write_census
 
-    if exclude_uasc and uasc_path is None:
-        raise InputError("--exclude-uasc needs --uasc FILE: the UASC table names the children")
     if out_path.suffix.lower() not in (".yaml", ".yml"):
         raise InputError(f"--out {out_path}: expected a scenario file name ending .yaml")
-    template_file, template = _template(template_path)
-    episodes, header, uasc = _read_extract(episodes_path, header_path, uasc_path)
-    start, end = _window(episodes, _date(from_date, "--from"), _date(to_date, "--to"))
+    inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)
+    episodes, header, uasc = inputs.episodes, inputs.header, inputs.uasc
+    start = _date(from_date, "--from") or inputs.first
+    end = inputs.within(_date(to_date, "--to"), "--to")
     census_name = f"{out_path.stem}_census.csv"
     click.echo(f"calibrating on {start.date()} to {end.date()} ...", err=True)
     calibration = calibrate(
         episodes,
         header,
-        template,
+        inputs.template,
         start,
         end,
         name=out_path.stem.replace("_", " "),
@@ -169,7 +195,7 @@ def calibrate_command(
     summary = write_report(
         calibration,
         report_dir,
-        template_file=template_file,
+        template_file=inputs.template_file,
         replications=report_replications,
         seed=seed,
         jobs=jobs or None,
@@ -224,21 +250,17 @@ def backtest_command(
     mean and 95% prediction band."""
     from sufficiency_sim.calibration.backtest import format_backtest, run_backtest
 
-    if exclude_uasc and uasc_path is None:
-        raise InputError("--exclude-uasc needs --uasc FILE: the UASC table names the children")
-    _, template = _template(template_path)
-    episodes, header, uasc = _read_extract(episodes_path, header_path, uasc_path)
-    train_end = _date(train_to, "--train-to")
-    start, last = _window(episodes, _date(from_date, "--from"), None)
-    _window(episodes, None, train_end, "--train-to")
-    test_end = _date(test_to, "--test-to") if test_to else last
-    _window(episodes, None, test_end, "--test-to")
+    inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)
+    episodes, header, uasc = inputs.episodes, inputs.header, inputs.uasc
+    train_end = inputs.within(_date(train_to, "--train-to"), "--train-to")
+    start = _date(from_date, "--from") or inputs.first
+    test_end = inputs.within(_date(test_to, "--test-to"), "--test-to")
     if test_end <= train_end:
         raise InputError(f"--test-to {test_end.date()} must be after --train-to {train_end.date()}")
     table = run_backtest(
         episodes,
         header,
-        template,
+        inputs.template,
         start,
         train_end,
         test_end,

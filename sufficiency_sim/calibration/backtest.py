@@ -160,7 +160,7 @@ def simulate_bands(
 def cleaned_without(episodes, header, uasc, exclude_uasc: bool):
     """The cleaned frames the observed indicators are computed from, without UASC children when
     they are excluded from the calibration."""
-    from sufficiency_sim.calibration.prepare import _uasc_children as uasc_children
+    from sufficiency_sim.calibration.prepare import uasc_children
     from sufficiency_sim.ssda903.clean import clean_episodes, clean_header
 
     clean, _ = clean_episodes(episodes)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sufficiency_sim.calibration.prepare import prepare
 from sufficiency_sim.census import CENSUS_COLUMNS, CENSUS_PLACEMENTS, LegalStatus
 
 _LEGAL = set(LegalStatus.__args__)  # type: ignore[attr-defined]
@@ -101,3 +102,31 @@ def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
     )
     census = census.sort_values(list(CENSUS_COLUMNS), kind="mergesort").reset_index(drop=True)
     return census[list(CENSUS_COLUMNS)], counts
+
+
+def census_on(
+    episodes: pd.DataFrame,
+    header: pd.DataFrame,
+    day: pd.Timestamp,
+    uasc: pd.DataFrame | None = None,
+    exclude_uasc: bool = False,
+    since: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The census of the children looked after on `day`, from the raw 903 frames (prepared over
+    the window from `since`, by default a year before `day`)."""
+    day = pd.Timestamp(day)
+    start = pd.Timestamp(since) if since is not None else day - pd.DateOffset(years=1)
+    return census_from_extract(prepare(episodes, header, start, day, uasc, exclude_uasc))[0]
+
+
+def starting_from(
+    data: dict, census: pd.DataFrame, start_date, file: str = "<in memory>", years=None
+) -> dict:
+    """Raw scenario data that starts on `start_date` (for `years`, if given) from `census`,
+    held in memory: no census file is needed."""
+    run = dict(data)
+    run["start_date"] = pd.Timestamp(start_date).date()
+    if years is not None:
+        run["horizon_years"] = years
+    run["census"] = {"file": file, "children": census.to_dict("records")}
+    return run

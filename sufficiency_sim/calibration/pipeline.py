@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from sufficiency_sim import scenario as scenario_module
-from sufficiency_sim.calibration.census import census_from_extract
+from sufficiency_sim.calibration.census import census_from_extract, starting_from
 from sufficiency_sim.calibration.estimate import Estimates, estimate
 from sufficiency_sim.calibration.prepare import Extract, prepare
 from sufficiency_sim.calibration.refine import refine_endings
@@ -39,11 +39,9 @@ class Calibration:
 
     def scenario(self) -> scenario_module.Scenario:
         """The validated scenario, with the census in memory (no file needed)."""
-        data = dict(self.data)
-        data["census"] = {
-            "file": str(self.data.get("census", "<in memory>")),
-            "children": self.census.to_dict("records"),
-        }
+        data = starting_from(
+            self.data, self.census, self.data["start_date"], str(self.data["census"])
+        )
         return scenario_module.validate(data, "<calibrated scenario>")
 
 

@@ -87,6 +87,7 @@ import pandas as pd
 from sufficiency_sim.census import CENSUS_PLACEMENTS
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.indicators import placements_from_episodes
+from sufficiency_sim.scenario import AGE_BANDS as SCENARIO_AGE_BANDS
 from sufficiency_sim.ssda903.clean import clean_episodes, clean_header
 from sufficiency_sim.ssda903.codes import (
     ADOPTION_PLACES,
@@ -118,10 +119,11 @@ __all__ = [
     "default_window",
     "prepare",
     "read_uasc",
+    "uasc_children",
 ]
 
-AGE_BANDS: tuple[str, ...] = ("0", "1-4", "5-9", "10-15", "16-17")
-"""Age bands at entry (completed years), as the scenario's."""
+AGE_BANDS: tuple[str, ...] = SCENARIO_AGE_BANDS
+"""Age bands at entry (completed years): the scenario's."""
 
 ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "other", "at18")
 """Routes out of care of a period that ended (NA while open or censored)."""
@@ -426,7 +428,8 @@ def read_uasc(path: str | Path) -> pd.DataFrame | None:
     return pd.concat(frames, ignore_index=True)
 
 
-def _uasc_children(uasc: pd.DataFrame | None) -> set[str]:
+def uasc_children(uasc: pd.DataFrame | None) -> set[str]:
+    """The CHILD values of a UASC table (empty when there is none)."""
     if uasc is None or len(uasc) == 0 or "CHILD" not in uasc.columns:
         return set()
     return set(_as_text(uasc["CHILD"]).dropna().tolist())
@@ -663,7 +666,7 @@ def prepare(
     rules["dob_missing"] = int((missing & ~before).sum())
     rules["dob_impossible"] = int((impossible & ~before).sum())
 
-    uasc_ids = _uasc_children(uasc)
+    uasc_ids = uasc_children(uasc)
     periods["uasc"] = periods["CHILD"].isin(uasc_ids).to_numpy(dtype=bool)
     keep = ~before & ~missing & ~impossible
     rules["uasc_children"] = int(periods.loc[keep & periods["uasc"], "CHILD"].nunique())

@@ -42,7 +42,7 @@ import pandas as pd
 
 from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.calibration.backtest import cleaned_without
-from sufficiency_sim.calibration.census import census_from_extract
+from sufficiency_sim.calibration.census import census_on, starting_from
 from sufficiency_sim.calibration.estimate import estimate
 from sufficiency_sim.calibration.prepare import prepare
 from sufficiency_sim.indicators import compute_indicators
@@ -58,10 +58,6 @@ MIN_PLACEMENTS = 20
 
 def _diagnostics(extract, template) -> dict[str, pd.DataFrame]:
     return estimate(extract, template).diagnostics
-
-
-def _endings(extract, template) -> pd.DataFrame:
-    return _diagnostics(extract, template)["endings"].set_index("kind")
 
 
 def _rescaled(mix: Mapping[str, float], factors: Mapping[str, float]) -> dict[str, float]:
@@ -186,15 +182,11 @@ def refine_endings(
     report_years = list(range(sub_start.year + 1, end.year + 1))
     observed_supported = _supported_share(*cleaned_without(episodes, header, uasc, exclude_uasc),
                                           report_years)  # fmt: skip
-    run = dict(data)
-    run["start_date"] = sub_start.date()
-    run["horizon_years"] = years
     if from_census:
-        earlier = prepare(episodes, header, census_day - pd.DateOffset(years=1), census_day, uasc,
-                          exclude_uasc)  # fmt: skip
-        census, _ = census_from_extract(earlier)
-        run["census"] = {"file": "<in memory>", "children": census.to_dict("records")}
+        census = census_on(episodes, header, census_day, uasc, exclude_uasc)
+        run = starting_from(data, census, sub_start, years=years)
     else:
+        run = {**data, "start_date": sub_start.date(), "horizon_years": years}
         run.pop("census", None)
     shape = float(data["endings"]["weibull_shape"])
     observed_years = float(observed["placement_years"].sum())

@@ -176,18 +176,13 @@ def in_sample_check(calibration, episodes, header, uasc, exclude_uasc, years: in
     compare with the extract's indicators for those years."""
     from sufficiency_sim import scenario as scenario_module
     from sufficiency_sim.calibration.backtest import cleaned_without
-    from sufficiency_sim.calibration.census import census_from_extract
-    from sufficiency_sim.calibration.prepare import prepare
+    from sufficiency_sim.calibration.census import census_on, starting_from
 
     extract = calibration.extract
     end = pd.Timestamp(extract.window_end)
     census_day = pd.Timestamp(end.year - years, 3, 31)
-    earlier = prepare(episodes, header, extract.window_start, census_day, uasc, exclude_uasc)
-    census, _ = census_from_extract(earlier)
-    data = dict(calibration.data)
-    data["start_date"] = (census_day + pd.Timedelta(days=1)).date()
-    data["horizon_years"] = years
-    data["census"] = {"file": "<in memory>", "children": census.to_dict("records")}
+    census = census_on(episodes, header, census_day, uasc, exclude_uasc, extract.window_start)
+    data = starting_from(calibration.data, census, census_day + pd.Timedelta(days=1), years=years)
     sc = scenario_module.validate(data, "<in-sample check>")
     bands = simulate_bands(sc, **run)
     clean, head = cleaned_without(episodes, header, uasc, exclude_uasc)

@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from sufficiency_sim.scenario import AGE_BANDS, ROUTES
+
 __all__ = [
     "DURATION_ROUTES",
     "MIX_ROUTES",
@@ -48,8 +50,7 @@ __all__ = [
     "observations",
 ]
 
-AGE_BANDS: tuple[str, ...] = ("0", "1-4", "5-9", "10-15", "16-17")
-MIX_ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "long_term", "other")
+MIX_ROUTES: tuple[str, ...] = ROUTES
 """Keys of a band's route mix, in the scenario's order."""
 DURATION_ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "other")
 """Routes with a lognormal duration (long_term children stay until 18)."""
