@@ -23,10 +23,10 @@ and correct each kind's parameters by the gap, three times:
   of offers;
 - kinship availability by age band, scaled by observed / simulated share of first placements
   with kinship carers (siblings share one draw; children with specialist needs skip kinship);
-- with `adjust_planned`, planned endings per placement-year: the planned-move rate moved by
-  (observed - simulated), never below zero. Off by default: planned endings in 903 are mostly
-  the model's own moves, and fitting the residual to them made the backtest worse (the template's
-  rate of other care-plan moves is kept; the report shows observed and simulated rates).
+
+Planned endings per placement-year are recorded (observed and simulated) but not fitted: in 903
+they are mostly the model's own moves, and fitting the planned-move rate to the remainder made
+the backtest worse, so the template's rate of other care-plan moves is kept.
 
 The simulation starts from the census taken at the start of those years and uses the capacity
 of the scenario (the template's, as at the window's end).
@@ -167,12 +167,11 @@ def refine_endings(
     iterations: int = 3,
     seed: int = 903,
     target_placement_years: float = 2000.0,
-    from_census: bool = True,
-    adjust_planned: bool = False,
 ) -> tuple[dict, dict[str, str], pd.DataFrame]:
-    """Correct `data`'s ending medians and planned-move rates so that the simulated window's
-    last `years` years, measured like the extract, match it. Returns the new data, a note per
-    key changed, and the observed/simulated rates of each iteration."""
+    """Correct `data`'s ending medians, supported-move share, market location mixes and
+    kinship availability so that the simulated window's last `years` years, measured like the
+    extract, match it. Returns the new data, a note per key changed, and the observed and
+    simulated ending rates of each iteration."""
     end = pd.Timestamp(window_end)
     census_day = pd.Timestamp(end.year - years, 3, 31)
     sub_start = census_day + pd.Timedelta(days=1)
@@ -182,12 +181,8 @@ def refine_endings(
     report_years = list(range(sub_start.year + 1, end.year + 1))
     observed_supported = _supported_share(*cleaned_without(episodes, header, uasc, exclude_uasc),
                                           report_years)  # fmt: skip
-    if from_census:
-        census = census_on(episodes, header, census_day, uasc, exclude_uasc)
-        run = starting_from(data, census, sub_start, years=years)
-    else:
-        run = {**data, "start_date": sub_start.date(), "horizon_years": years}
-        run.pop("census", None)
+    census = census_on(episodes, header, census_day, uasc, exclude_uasc)
+    run = starting_from(data, census, sub_start, years=years)
     shape = float(data["endings"]["weibull_shape"])
     observed_years = float(observed["placement_years"].sum())
     replications = max(1, min(8, math.ceil(target_placement_years / max(observed_years, 1.0))))
@@ -202,7 +197,6 @@ def refine_endings(
         _refine_kinship(run, observed_diag["first_placement"], simulated_diag["first_placement"],
                         notes, iteration)  # fmt: skip
         medians = dict(run["endings"]["median_days"])
-        moves = dict(run["endings"]["planned_move_rate_per_year"])
         for kind in observed.index:
             if kind not in simulated.index or kind == "other":
                 continue
@@ -232,15 +226,7 @@ def refine_endings(
                     f"year(s) observed {o_rate:.3f}, simulated {s_rate:.3f} (iteration "
                     f"{iteration}); median scaled by {factor:.2f}"
                 )
-            if kind in moves and adjust_planned:
-                moves[kind] = round(max(0.0, moves[kind] + o_planned - s_planned), 4)
-                notes[f"endings.planned_move_rate_per_year.{kind}"] = (
-                    f"refined by simulation: planned endings per placement-year in the last "
-                    f"{years} year(s) observed {o_planned:.3f}, simulated {s_planned:.3f} "
-                    f"(iteration {iteration}), the gap added to the rate"
-                )
-        run["endings"] = {**run["endings"], "median_days": medians,
-                          "planned_move_rate_per_year": moves}  # fmt: skip
+        run["endings"] = {**run["endings"], "median_days": medians}
         simulated_supported = _supported_share(sim_episodes, sim_header, report_years)
         share = float(run["pathways"]["supported_move_share"])
         if observed_supported > 0 and simulated_supported > 0 and share > 0:
