@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +24,10 @@ from model_scenarios import baseline, build, busy_day_counts, set_key
 from sufficiency_sim.model.history import RunHistory
 from sufficiency_sim.model.processes import Simulation, simulate
 from sufficiency_sim.scenario import AGE_BANDS, ROUTES, Scenario
+from sufficiency_sim.scenario import load as load_scenario
 
 START = dt.date(2019, 4, 1)
+YORK = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
 NEW_PLACEMENT = frozenset({"S", "P", "B", "T", "U"})
 FOSTER_KINDS = frozenset({"inhouse_foster", "emergency_foster"})
 PROPERTY = settings(
@@ -264,8 +267,10 @@ def check_placement_codes(child: str, row: dict[str, Any]) -> None:
 
 
 def check_capacity(history: RunHistory, sc: Scenario) -> None:
-    """Rebuild each household's and home's occupancy day by day from the audit table: never
-    above the places in the provision table, and only while the resource exists or is open.
+    """Rebuild each household's and home's occupancy day by day from the audit table, counting
+    every placement in it whatever its kind or code (fostering, placed for adoption with the
+    current carers, ...): never above the places in the provision table, and only while the
+    resource exists or is open.
     From the start date the table holds every child in care, so the rebuild is exact there."""
     provision = by_child(history.provision, "resource_id")
     assert all(len(rows) == 1 for rows in provision.values()), "a resource id twice"
@@ -279,6 +284,7 @@ def check_capacity(history: RunHistory, sc: Scenario) -> None:
             (resource,) = provision[rid]
             expected = "local_home" if kind == "local_home" else kind
             assert resource["provision_type"] == expected, (rid, kind)
+        if rid in provision:  # every child living there, whatever the placement (A5 included)
             spans[rid].append((start, end))
     for rid, intervals in spans.items():
         (resource,) = provision[rid]
@@ -350,6 +356,27 @@ def test_random_scenarios_keep_the_invariants(
     check_placements(history, episodes)
     check_capacity(history, sc)
     check_provision(history, sc)
+
+
+@pytest.mark.slow
+def test_york_baseline_never_has_a_household_or_home_over_its_places() -> None:
+    """The York baseline over its whole horizon (the seed and replications where carers adopting
+    the child they fostered once freed a place the child still lived in): every child living
+    in each household and home, whatever the placement code, within its places on every day;
+    and children placed for adoption with their carers are among them."""
+    sc = load_scenario(YORK)
+    adopted_in_place = 0
+    for replication in range(4):
+        history = simulate(sc, 5, replication)
+        check_capacity(history, sc)
+        p = history.placements
+        households = set(history.provision["resource_id"])
+        adopted_in_place += sum(
+            1
+            for place, rid in zip(p["place"], p["resource_id"], strict=True)
+            if place == "A5" and rid in households
+        )
+    assert adopted_in_place > 0, "no child was placed for adoption with its foster carers"
 
 
 def test_invariant_checks_run_after_every_event() -> None:
