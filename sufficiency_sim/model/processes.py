@@ -569,10 +569,10 @@ class Simulation:
             replacement = self._new_household(now, household.emergency, "warmup_replacement")
         elif household.emergency:
             replacement = self._new_household(now, True, "emergency_replacement")
-            self._freed.append(replacement)
         else:
             return
         self._schedule_household(replacement)
+        self._freed.append(replacement)  # offered to the children waiting
 
     def _notice_ends(self, household: Household, version: int) -> None:
         """A leaving household's notice runs out: children still there move (resignation)."""
