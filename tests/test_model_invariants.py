@@ -10,6 +10,7 @@ Determinism: the same scenario, seed and replication give the same history.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -23,7 +24,7 @@ from model_scenarios import baseline, build, busy_day_counts, set_key
 
 from sufficiency_sim.model.history import RunHistory
 from sufficiency_sim.model.processes import Simulation, simulate
-from sufficiency_sim.scenario import AGE_BANDS, ROUTES, Scenario
+from sufficiency_sim.scenario import AGE_BANDS, ROUTES, Scenario, with_warmup
 from sufficiency_sim.scenario import load as load_scenario
 
 START = dt.date(2019, 4, 1)
@@ -273,7 +274,10 @@ def check_capacity(history: RunHistory, sc: Scenario) -> None:
     resource exists or is open.
     From the start date the table holds every child in care, so the rebuild is exact there."""
     provision = by_child(history.provision, "resource_id")
-    assert all(len(rows) == 1 for rows in provision.values()), "a resource id twice"
+    for rows in provision.values():  # a home's rows are consecutive periods of its beds
+        assert len(rows) == 1 or rows[0]["provision_type"] == "local_home", "a resource id twice"
+        for earlier, later in itertools.pairwise(rows):
+            assert earlier["to"] == later["from"], f"{rows[0]['resource_id']} periods not joined"
     spans: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
     p = history.placements
     for kind, rid, start, end in zip(
@@ -281,21 +285,23 @@ def check_capacity(history: RunHistory, sc: Scenario) -> None:
     ):
         if kind in FOSTER_KINDS or kind == "local_home":
             assert rid in provision, f"{kind} placement in unknown resource {rid}"
-            (resource,) = provision[rid]
+            resource = provision[rid][0]
             expected = "local_home" if kind == "local_home" else kind
             assert resource["provision_type"] == expected, (rid, kind)
         if rid in provision:  # every child living there, whatever the placement (A5 included)
             spans[rid].append((start, end))
     for rid, intervals in spans.items():
-        (resource,) = provision[rid]
-        _, counts = busy_day_counts(
+        rows = provision[rid]
+        days, counts = busy_day_counts(
             [s for s, _ in intervals], [e for _, e in intervals], history.end_ordinal
         )
-        assert counts.max() <= resource["places"], f"{rid} holds {counts.max()} children"
-        assert min(s for s, _ in intervals) >= resource["from"], f"{rid} used before it existed"
-        if resource["to"] is not None:
+        for day, count in zip(days, counts, strict=True):
+            row = next((r for r in reversed(rows) if r["from"] <= day), rows[0])
+            assert count <= row["places"], f"{rid} holds {count} children on day {day}"
+        assert min(s for s, _ in intervals) >= rows[0]["from"], f"{rid} used before it existed"
+        if rows[-1]["to"] is not None:
             last = max(history.end_ordinal if e is None else e for _, e in intervals)
-            assert last <= resource["to"], f"{rid} used after it closed or left"
+            assert last <= rows[-1]["to"], f"{rid} used after it closed or left"
 
 
 def check_provision(history: RunHistory, sc: Scenario) -> None:
@@ -356,6 +362,44 @@ def test_random_scenarios_keep_the_invariants(
     check_placements(history, episodes)
     check_capacity(history, sc)
     check_provision(history, sc)
+
+
+@PROPERTY
+@given(
+    data=scenarios(),
+    households=st.integers(-30, 30),
+    emergency=st.integers(-4, 4),
+    beds=st.integers(0, 6),
+    admits=st.sampled_from([["complex", "specialist"], ["standard", "complex"], ["specialist"]]),
+    extra_home=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_options_changing_capacity_on_the_start_date_keep_the_invariants(
+    data: dict[str, Any],
+    households: int,
+    emergency: int,
+    beds: int,
+    admits: list[str],
+    extra_home: bool,
+    seed: int,
+) -> None:
+    """An option that warms up as a random base and, on the start date, adds or retires
+    households and emergency carers, changes a home's beds and needs, or adds a home: the
+    invariants hold after every event and no resource is ever over its places."""
+    base = build(data)
+    option_data = copy.deepcopy(data)
+    foster = option_data["provision"]["inhouse_foster"]
+    foster["households"] = max(0, foster["households"] + households)
+    foster["emergency_households"] = max(0, foster["emergency_households"] + emergency)
+    home = option_data["provision"]["local_homes"][0]
+    home["beds"], home["admits"] = beds, admits
+    home["max_high_need"] = min(home["max_high_need"], 1)
+    if extra_home:
+        option_data["provision"]["local_homes"].append({**home, "name": "Option home", "beds": 2})
+    option = with_warmup(build(option_data), base)
+    history = simulate(option, seed, 0, check_invariants=True)
+    check_placements(history, check_episodes(history))
+    check_capacity(history, option)
 
 
 @pytest.mark.slow

@@ -102,3 +102,39 @@ def test_paired_out_of_area_means_correlate() -> None:
     correlation = float(np.corrcoef(base, option)[0, 1])
     print(f"paired correlation of the 10-year out-of-area mean: {correlation:.3f}")
     assert correlation >= 0.9
+
+
+def test_an_options_recruitment_settings_act_after_the_start_date() -> None:
+    """The option's own carer settings drive recruitment after the start (not the warm-up's):
+    recruiting from 400 enquiries a year approves more households than from 50."""
+    approved = {}
+    for enquiries in (50, 400):
+        sc = load(
+            BASELINE, ["carers.recruitment=pipeline", f"carers.enquiries_per_year={enquiries}"]
+        )
+        sim = Simulation(sc, 3, 0)
+        sim.run()
+        approved[enquiries] = sum(1 for h in sim.foster if h.start > sim.start_day)
+    # 0.12 x 0.77 of the enquiries are approved: about 4.6 and 37 a year over ten years.
+    assert approved[50] < 80 < 250 < approved[400], approved
+
+
+def test_a_home_the_option_changes_changes_on_the_start_date() -> None:
+    """A home the option keeps under its name with one bed: its children above that bed move
+    on the start date (planned), and the audit table gives the home two periods of beds."""
+    sc = load(BASELINE, ["provision.local_homes.0.beds=1"])
+    sim = Simulation(sc, 2019, 1)
+    sim.env.run(until=sim.start_day)
+    (home,) = sim.homes
+    before = list(home.occupants)
+    assert home.beds == 3 and len(before) >= 2
+    sim.env.run(until=sim.start_day + 1)
+    assert home.beds == 1 and len(home.occupants) <= 1
+    moved = [sim.children[i] for i in before if i not in home.occupants]
+    assert len(moved) == len(before) - len(home.occupants)
+    for child in moved:
+        ended = next(p for p in reversed(child.placements) if p.rid == home.rid)
+        assert (ended.end, ended.reason, ended.planned) == (sim.start_day, "CARPL", True)
+    history = sim.run()
+    rows = [i for i, rid in enumerate(history.provision["resource_id"]) if rid == home.rid]
+    assert [history.provision["places"][i] for i in rows] == [3, 1]

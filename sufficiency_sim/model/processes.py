@@ -256,9 +256,11 @@ class Simulation:
                 self._arrivals(f"surge:{surge.name}", surge, scenario, self.start_day, self.end_day)
             )
         if scenario.carers.recruitment == "pipeline":
-            self.env.process(self._enquiries("carers.enquiries", None))
+            self.env.process(self._enquiries("carers.enquiries", None, scenario.carers))
         for campaign in scenario.carers.campaigns:
-            self.env.process(self._enquiries(f"carers.campaign:{campaign.name}", campaign))
+            self.env.process(
+                self._enquiries(f"carers.campaign:{campaign.name}", campaign, scenario.carers)
+            )
 
     # ------------------------------------------------------------------ helpers
 
@@ -399,8 +401,7 @@ class Simulation:
             if match is None:
                 match = next((h for h in warmup_homes if h.name == spec.name), None)
                 if match is not None:
-                    self._close_home(match)  # changed from the warm-up's: replaced today
-                    match = None
+                    self._respecify_home(match, spec)
             if match is not None:
                 warmup_homes.remove(match)
                 if spec.closes is not None:
@@ -423,6 +424,34 @@ class Simulation:
             self.level_recruitment_per_year = rate
             self.env.process(self._level_recruitment(rate))
         self._after_event()
+
+    def _respecify_home(self, home: Home, spec) -> None:
+        """A home the scenario keeps under its name with other beds or rules: changed in place
+        today. Children above its new beds, or whose needs it no longer admits, move (planned);
+        the others stay whatever their age, as children do when they outgrow a home's range."""
+        home.spec = spec
+        if spec.beds != home.beds:
+            home.periods.append((int(self.env.now), spec.beds))
+        home.beds, home.min_age, home.max_age = spec.beds, spec.min_age, spec.max_age
+        home.admits, home.max_high_need = frozenset(spec.admits), spec.max_high_need
+        home.provider = spec.provider
+        if spec.location != home.location:
+            home.location = spec.location
+            home.distance = self._distance(spec.location, self.streams.fresh("home.moved"))
+        staying = specialists = 0
+        for idx in list(home.occupants):
+            child = self.children[idx]
+            specialist = child.need == "specialist"
+            fits = child.need in home.admits and staying < home.beds
+            if fits and (not specialist or specialists < home.max_high_need):
+                staying += 1
+                specialists += specialist
+                continue
+            self._end_placement(child, "CARPL", planned=True)
+            self._place(child, exclude=home)
+            self._schedule(child)
+        self.homes.refresh(home)
+        self._freed.append(home)
 
     def _change_households(self, change: int, emergency: bool) -> None:
         """Add `change` households today (or, below zero, retire as many, those with no child
@@ -594,9 +623,9 @@ class Simulation:
         household.version += 1
         self.foster.refresh(household)
 
-    def _enquiries(self, name: str, campaign) -> Any:
-        """Enquiries from prospective carers: a Poisson process from the start date."""
-        carers = self.sc.carers
+    def _enquiries(self, name: str, campaign, carers) -> Any:
+        """Enquiries from prospective carers (`carers`: the scenario's carer settings, not the
+        warm-up's): a Poisson process from the start date."""
         rng = self.streams.get(name)
         if campaign is None:
             # Start the pipeline early so that applicants already in assessment at the start

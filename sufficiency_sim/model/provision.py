@@ -92,6 +92,7 @@ class Home:
         "name",
         "occupants",
         "open_day",
+        "periods",
         "position",
         "provider",
         "rid",
@@ -130,6 +131,7 @@ class Home:
         self.occupants: list[int] = []
         self.specialist_count = 0
         self.position = -1  # set by HomePool.add
+        self.periods: list[tuple[int, int]] = [(open_day, beds)]  # (from day, beds) as changed
         self.spec: Any = None  # the scenario's specification it was made from
 
     def admits_child(self, age: int, need: str) -> bool:
