@@ -394,9 +394,15 @@ def compare_command(
     Prints a committee-paper table (differences from the baseline with paired 95% CIs, cost,
     NPV, payback) and writes appraisal.csv, appraisal.md, results.csv, run.json and charts to
     --out. Every file is loaded and checked before anything runs.
+
+    \b
+    Example:
+      sufficiency-sim compare scenarios/york_baseline.yaml scenarios/options/*.yaml \\
+          -n 30 --jobs 2 --out results/york_options
     """
     from sufficiency_sim import scenario
     from sufficiency_sim.appraisal import appraisal_markdown, appraise
+    from sufficiency_sim.report_text import show_comparison
 
     started = time.perf_counter()
     if resume and fresh:
@@ -428,8 +434,9 @@ def compare_command(
             auto_batch,
         )
     appraisal = appraise(outcome.results, baseline.name, seed, discount_rate)
-    markdown = appraisal_markdown(appraisal)
-    click.echo(markdown)
+    resolved = {name: scenario.to_jsonable(sc) for name, sc in named.items()}
+    markdown = appraisal_markdown(appraisal, scenarios=resolved)
+    show_comparison(appraisal, resolved, click.get_text_stream("stdout"))
     meta = {
         "command": "compare",
         "baseline_file": str(baseline_file),
@@ -621,6 +628,11 @@ def sweep_command(
 
     Writes sweep.csv (mean and 95% CI per grid point, year and measure, and over the whole
     horizon), results.csv, run.json and sweep.png to --out.
+
+    \b
+    Example:
+      sufficiency-sim sweep scenarios/york_baseline.yaml \\
+          --grid provision.inhouse_foster.households=70,80,90 -n 10
     """
     from sufficiency_sim import atomic, charts
     from sufficiency_sim.experiment import run_experiment
