@@ -409,7 +409,8 @@ def test_cost_per_avoided_is_blank_when_the_effect_is_not_measurable() -> None:
     # out-of-area child-years avoided +1, -1, +1, -1 (summed over years): interval includes 0
     base = results[~option].set_index(["replication", "year"])["out_of_area_child_years"]
     shift = np.where(results.loc[option, "replication"] % 2 == 0, -1 / 3, 1 / 3)
-    noisy = base.loc[list(zip(results.loc[option, "replication"], results.loc[option, "year"]))]
+    keys = zip(results.loc[option, "replication"], results.loc[option, "year"], strict=True)
+    noisy = base.loc[list(keys)]
     results.loc[option, "out_of_area_child_years"] = noisy.to_numpy() + shift
     got = ap.cost_appraisal(results, BASE).iloc[0]
     assert got["out_of_area_years_avoided"] == pytest.approx(0.0)

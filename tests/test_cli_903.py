@@ -221,9 +221,9 @@ def test_indicators_table_and_csv(good_files, tmp_path, indicator_columns):
     assert lines[0].split() == ["indicator", "2019"]
     from sufficiency_sim.report_text import LABELS
 
-    assert [line[: len(LABELS[c])] for line, c in zip(lines[1:], indicator_columns)] == [
-        LABELS[c] for c in indicator_columns
-    ]
+    assert [
+        line[: len(LABELS[c])] for line, c in zip(lines[1:], indicator_columns, strict=True)
+    ] == [LABELS[c] for c in indicator_columns]
     assert len(lines) == 1 + len(indicator_columns)
     assert "903 cleaning:" in result.stderr
     assert "episode rows read" in result.stderr
