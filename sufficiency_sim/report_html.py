@@ -728,7 +728,9 @@ def _charts_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
         )
     )
     if len(appraisal.scenarios) > 1:
-        said = " ".join(h.text() for h in headlines(appraisal, _resolved(run)))
+        said = "Differences from the baseline over the whole horizon. " + " ".join(
+            h.text() for h in headlines(appraisal, None)
+        )
         made.append(
             (
                 charts.differences_figure(
