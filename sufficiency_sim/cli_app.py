@@ -35,6 +35,8 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
         "none",
         "--global.developmentMode",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 

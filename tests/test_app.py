@@ -179,6 +179,13 @@ def test_app_end_to_end_in_chromium(app_url: str, tmp_path: Path) -> None:
                 page.get_by_role("button", name="Download the option as a scenario YAML").click()
             saved = tmp_path / "option.yaml"
             info.value.save_as(saved)
+            page.get_by_role("button", name="Prepare the HTML report").click()
+            button = page.get_by_role("button", name="Download the HTML report")
+            expect(button).to_be_visible(timeout=120_000)
+            with page.expect_download() as info:
+                button.click()
+            report = tmp_path / "report.html"
+            info.value.save_as(report)
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
         finally:
@@ -188,3 +195,5 @@ def test_app_end_to_end_in_chromium(app_url: str, tmp_path: Path) -> None:
     assert loaded.provision.inhouse_foster.emergency_households == 9
     assert loaded.horizon_years == 2
     assert not errors, errors
+    page_text = report.read_text(encoding="utf-8")
+    assert page_text.startswith("<!DOCTYPE html>") and "Nine emergency carers" in page_text

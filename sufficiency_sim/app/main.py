@@ -26,6 +26,7 @@ from sufficiency_sim.app.levers import (
     scenario_yaml,
     york_baseline_file,
 )
+from sufficiency_sim.appraisal import better_direction
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.headline import headline_intro, headlines
 from sufficiency_sim.report_text import LABELS, comparison_blocks
@@ -136,6 +137,7 @@ if submitted:
         bar.progress(1.0, text=f"Done in {result.wall_seconds:.1f} s")
         st.session_state["run"] = result
         st.session_state["option"] = option
+        st.session_state["report"] = None
     except InputError as exc:
         st.error(str(exc))
 
@@ -146,31 +148,30 @@ if run is not None:
     st.text(headline_intro(appraisal))
     for item in headlines(appraisal, run.resolved):
         st.info(item.text(), icon=None)
-    option_data = st.session_state["option"]
-    left, right = st.columns(2)
-    left.download_button(
-        "Download the option as a scenario YAML",
-        scenario_yaml(option_data),
-        file_name="option.yaml",
-        mime="application/x-yaml",
-    )
-    with tempfile.TemporaryDirectory() as folder:
-        page = report_html(run, Path(folder))
-    right.download_button(
-        "Download the HTML report", page, file_name="report.html", mime="text/html"
-    )
     st.subheader("By financial year")
+    st.caption(
+        "Left: each scenario's mean and 95% interval. Right: the option minus the baseline, "
+        "with the 95% interval of the paired difference; zero is no difference."
+    )
     levels = appraisal.levels[appraisal.levels["period"].eq("year")]
+    differences = appraisal.differences[appraisal.differences["period"].eq("year")]
+    names = list(run.resolved)
+    colours = alt.Scale(domain=names, range=["#000000", "#D55E00"])
     for measure in CHART_MEASURES:
         data = levels[levels["measure"].eq(measure)].copy()
+        diff = differences[differences["measure"].eq(measure)].copy()
         if data.empty:
             continue
         scale = 1e6 if measure == "cost_gbp" else 1.0
         data[["mean", "lower", "upper"]] = data[["mean", "lower", "upper"]] / scale
+        cols = ["difference", "paired_lower", "paired_upper"]
+        diff[cols] = diff[cols] / scale
         title = LABELS.get(measure, measure)
+        direction = better_direction(measure)
+        better = f" ({direction} is better)" if direction else ""
+        x = alt.X("year:O", title="Financial year ending 31 March")
         base_chart = alt.Chart(data).encode(
-            x=alt.X("year:O", title="Financial year ending 31 March"),
-            color=alt.Color("scenario:N", title="Scenario"),
+            x=x, color=alt.Color("scenario:N", title="Scenario", scale=colours)
         )
         band = base_chart.mark_area(opacity=0.15).encode(y="lower:Q", y2="upper:Q")
         line = base_chart.mark_line(point=True).encode(
@@ -183,11 +184,54 @@ if run is not None:
                 alt.Tooltip("upper:Q", format=".2f"),
             ],
         )
-        st.altair_chart(
-            (band + line).properties(title=title, height=260).interactive(),
-            use_container_width=True,
+        final = data[data["year"].eq(data["year"].max())]
+        said = "; ".join(f"{r.scenario} {r.mean:,.2f}" for r in final.itertuples())
+        left, right = st.columns(2)
+        left.altair_chart(
+            (band + line).properties(title=title + better, height=240).interactive(),
+            width="stretch",
+            alt=f"{title} by year; in the final year {said}",
+        )
+        d = alt.Chart(diff).encode(x=x)
+        zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="black").encode(y="zero:Q")
+        d_band = d.mark_area(opacity=0.2, color="#D55E00").encode(
+            y="paired_lower:Q", y2="paired_upper:Q"
+        )
+        d_line = d.mark_line(point=True, color="#D55E00").encode(
+            y=alt.Y("difference:Q", title="Option − baseline"),
+            tooltip=[
+                "year",
+                alt.Tooltip("difference:Q", format=".2f"),
+                alt.Tooltip("paired_lower:Q", format=".2f"),
+                alt.Tooltip("paired_upper:Q", format=".2f"),
+            ],
+        )
+        right.altair_chart(
+            (d_band + d_line + zero).properties(title=f"Difference{better}", height=240),
+            width="stretch",
+            alt=f"Difference from the baseline in {title} by year",
         )
     st.subheader("Tables")
     for title, header, rows in comparison_blocks(appraisal):
         st.caption(title)
-        st.dataframe(pd.DataFrame(rows, columns=header), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(rows, columns=header), hide_index=True, width="stretch")
+    st.subheader("Take it away")
+    option_data = st.session_state["option"]
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the option as a scenario YAML",
+        scenario_yaml(option_data),
+        file_name="option.yaml",
+        mime="application/x-yaml",
+        help="Runs unchanged with: sufficiency-sim run option.yaml",
+    )
+    if right.button("Prepare the HTML report"):
+        with st.spinner("Drawing the report..."), tempfile.TemporaryDirectory() as folder:
+            st.session_state["report"] = report_html(run, Path(folder))
+    if st.session_state.get("report"):
+        right.download_button(
+            "Download the HTML report",
+            st.session_state["report"],
+            file_name="report.html",
+            mime="text/html",
+        )
