@@ -131,6 +131,8 @@ class OptionHeadline:
 
 def signed(value: float, digits: int) -> str:
     """A signed number with a true minus sign, e.g. -1.25 -> "−1.3" (1 digit)."""
+    if abs(value) < 0.5 * 10**-digits:
+        value = 0.0  # no "−0.0"
     text = f"{value:+.{digits}f}"
     return text.replace("-", "−")
 
@@ -195,8 +197,10 @@ def sentences(
         clauses = [effect_clause(e, years) for e in measurable]
         out.append(f"{option}{what}: {'; '.join(clauses)}.")
     else:
+        details = [f"{e.spec.short} ({_bracket(e)})" for e in unclear]
         out.append(
-            f"{option}{what}: no measurable difference from the baseline in any key measure."
+            f"{option}{what}: no measurable difference from the baseline in "
+            f"{_join(details) if details else 'any key measure'}."
         )
         unclear = []
     if unclear:

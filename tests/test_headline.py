@@ -80,7 +80,10 @@ def test_cost_saving_and_extra_cost_in_words() -> None:
 def test_nothing_measurable_says_so_once() -> None:
     zero = np.zeros((4, 3))
     text = hl.headlines(appraisal_of({"pct_out_of_area": zero, "cost_gbp": zero}))[0].text()
-    assert text == f"{OPTION}: no measurable difference from the baseline in any key measure."
+    assert text == (
+        f"{OPTION}: no measurable difference from the baseline in out-of-area placements "
+        "(+0.0 [+0.0, +0.0] points) and cost (+0.00 [+0.00, +0.00] £m)."
+    )
 
 
 def test_markdown_has_no_emphasis_markers() -> None:
@@ -113,3 +116,8 @@ def test_york_options_changes_in_words() -> None:
     changed = {**base, "warmup_years": 3}
     assert hl.describe_changes(base, changed) == ["warmup_years set to 3"]
     assert hl.describe_changes(base, base) == []
+
+
+def test_interval_format_has_no_negative_zero() -> None:
+    assert hl.interval_text(-0.04, -0.8, 0.7, 1) == "+0.0 [−0.8, +0.7]"
+    assert hl.interval_text(-1.25, -2.0, -0.4, 1) == "−1.2 [−2.0, −0.4]"

@@ -10,6 +10,7 @@ Everything runs in this process: no data leave the machine.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 
@@ -61,6 +62,7 @@ with st.sidebar:
     st.header("Run")
     replications = st.number_input("Replications", 2, 200, 10, help="More: narrower intervals.")
     seed = st.number_input("Seed", 0, 2**31 - 1, 2019)
+    jobs = st.number_input("Worker processes", 1, os.cpu_count() or 1, os.cpu_count() or 1)
     horizon = st.number_input(
         "Years to simulate", 1, 30, int(base["horizon_years"]) if base else 10
     )
@@ -132,6 +134,7 @@ if submitted:
             option,
             int(replications),
             int(seed),
+            jobs=int(jobs),
             progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} runs"),
         )
         bar.progress(1.0, text=f"Done in {result.wall_seconds:.1f} s")
