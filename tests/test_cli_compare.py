@@ -372,7 +372,7 @@ def test_auto_replications_report_how_many(tmp_path: Path) -> None:
     assert meta["precision"]["targets"]
     results = pd.read_csv(out / "results.csv")
     assert results.groupby("scenario")["replication"].nunique().tolist() == [used, used]
-    assert f"{used} replications of each scenario" in result.stdout
+    assert f"from {used} replications on common random" in result.stdout
 
 
 # ---------------------------------------------------------------------------------------------
