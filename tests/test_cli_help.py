@@ -4,6 +4,7 @@ plain tables when piped, and the default calibration template installed with the
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -94,3 +95,43 @@ def test_calibrate_works_from_another_folder(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "mine.yaml").is_file()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_rich_table_on_a_terminal() -> None:
+    stream = _Terminal()
+    report_text.show_table(
+        ["Measure", "Value"], [["Out of area (%)", "40.0 [38.0, 42.0]"]], "Title", stream
+    )
+    text = stream.getvalue()
+    assert "Out of area (%)" in text and "40.0 [38.0, 42.0]" in text
+    assert any(ch in text for ch in "│┃━─")  # drawn by rich, not plain
+
+
+def test_forest_plot_says_which_side_is_better() -> None:
+    import numpy as np
+
+    from sufficiency_sim import appraisal as ap
+    from sufficiency_sim import charts
+    from tests.test_appraisal import frame
+
+    rng = np.random.default_rng(3)
+    base = {
+        "pct_out_of_area": 40 + rng.normal(0, 1, (4, 3)),
+        "pct_long_term_stable": 60 + rng.normal(0, 1, (4, 3)),
+        "cost_gbp": np.full((4, 3), 1e7),
+    }
+    option = {k: v - 1 for k, v in base.items()}
+    results = frame({"Base": base, "Option": option})
+    figure = charts.differences_figure(
+        ap.paired_differences(results, "Base"),
+        None,
+        "Base",
+        measures=("pct_out_of_area", "pct_long_term_stable"),
+    )
+    texts = [[t.get_text() for t in ax.texts] for ax in figure.axes]
+    assert texts == [["← better"], ["better →"]]
