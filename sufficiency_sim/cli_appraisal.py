@@ -671,7 +671,10 @@ def sweep_command(
         "outputs": ["sweep.csv", "results.csv", "sweep.png", "run.json"],
     }
     _write_json(meta, out_dir / "run.json")
-    click.echo(_sweep_summary(table, keys))
+    from sufficiency_sim.report_text import show_table
+
+    header, rows = _sweep_summary(table, keys)
+    show_table(header, rows, "Whole horizon: mean [95% CI]", click.get_text_stream("stdout"))
     click.echo(
         f"wrote {out_dir}/sweep.csv, results.csv, sweep.png and run.json in "
         f"{time.perf_counter() - started:.1f} s",
@@ -679,8 +682,8 @@ def sweep_command(
     )
 
 
-def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> str:
-    """Whole-horizon means of a few key measures per grid point, as a markdown table."""
+def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Whole-horizon means [95% CI] of a few key measures per grid point: (header, rows)."""
     from sufficiency_sim.appraisal import HORIZON
 
     measures = {
@@ -692,7 +695,7 @@ def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> str:
     }
     rows = table[table["period"].eq(HORIZON) & table["measure"].isin(list(measures))]
     header = [*keys, *(label for label, _, _ in measures.values())]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    body = []
     for values, group in rows.groupby(list(keys), sort=False):
         values = values if isinstance(values, tuple) else (values,)
         by = group.set_index("measure")
@@ -706,5 +709,5 @@ def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> str:
                 f"{row['mean'] / scale:.{digits}f} "
                 f"[{row['lower'] / scale:.{digits}f}, {row['upper'] / scale:.{digits}f}]"
             )
-        lines.append("| " + " | ".join(cells) + " |")
-    return "Whole horizon: mean [95% CI]\n\n" + "\n".join(lines)
+        body.append(cells)
+    return header, body
