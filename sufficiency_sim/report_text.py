@@ -111,7 +111,8 @@ def summary_blocks(
     few years to a block (as many as fit the terminal when not given)."""
     years = sorted(summary["year"].unique())
     if years_per_block is None:
-        years_per_block = max(1, (terminal_width() - 36) // 22)
+        label = max(len(LABELS.get(m, m)) for m in RESULT_COLUMNS)
+        years_per_block = max(1, (terminal_width() - label) // 22)
     lookup = {(row.year, row.measure): row for row in summary.itertuples(index=False)}
     blocks = []
     for first in range(0, len(years), years_per_block):
