@@ -121,3 +121,9 @@ def test_york_options_changes_in_words() -> None:
 def test_interval_format_has_no_negative_zero() -> None:
     assert hl.interval_text(-0.04, -0.8, 0.7, 1) == "+0.0 [−0.8, +0.7]"
     assert hl.interval_text(-1.25, -2.0, -0.4, 1) == "−1.2 [−2.0, −0.4]"
+
+
+def test_headline_directions_agree_with_the_charts() -> None:
+    for spec in hl.HEADLINE_MEASURES:
+        expected = "lower" if spec.lower_is_better else "higher"
+        assert ap.better_direction(spec.measure) == expected, spec.measure
