@@ -52,6 +52,15 @@ APPRAISAL_CHART_FILES = (
 )
 """The charts of `charts.appraisal_figures`, also written by `compare` (names checked by the
 tests against `charts.APPRAISAL_CHARTS`)."""
+_COMPARE_OUTPUTS = (
+    "results.csv",
+    "appraisal.csv",
+    "appraisal.md",
+    *CHART_FILES.values(),
+    *APPRAISAL_CHART_FILES,
+)
+"""What `compare` writes besides run.json: removed when a new run starts into the folder, in
+case an earlier run there was killed before writing its marker."""
 
 
 class ReplicationsType(click.ParamType):
@@ -246,12 +255,6 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _write_json(data: dict, path: Path) -> None:
-    from sufficiency_sim import atomic
-
-    atomic.write_text(path, json.dumps(data, indent=2, default=str) + "\n")
-
-
 def _precision_json(auto: Any, maximum: int, batch: int) -> dict:
     from sufficiency_sim.appraisal import DEFAULT_TARGETS
 
@@ -268,14 +271,21 @@ def _precision_json(auto: Any, maximum: int, batch: int) -> dict:
 
 
 def write_compare_outputs(
-    out_dir: Path, outcome: RunOutcome, appraisal: Any, markdown: str, meta: dict
+    out_dir: Path,
+    outcome: RunOutcome,
+    appraisal: Any,
+    markdown: str,
+    meta: dict,
+    run_id: str | None = None,
 ) -> list[str]:
     """Write results.csv, appraisal.csv, appraisal.md, the charts (the key measures and the
-    differences, then those of `charts.appraisal_figures`) and run.json (last)."""
-    from sufficiency_sim import atomic, charts
+    differences, then those of `charts.appraisal_figures`) and run.json, the run's marker with
+    each file's hash (last; see `outputs.finish_run`)."""
+    from sufficiency_sim import atomic, charts, outputs
     from sufficiency_sim.appraisal import appraisal_table
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if run_id is None:
+        run_id = outputs.start_run(out_dir)
     atomic.write_csv(out_dir / "results.csv", outcome.results)
     atomic.write_csv(out_dir / "appraisal.csv", appraisal_table(appraisal))
     atomic.write_text(out_dir / "appraisal.md", markdown)
@@ -306,8 +316,7 @@ def write_compare_outputs(
         *more_charts,
         "run.json",
     ]
-    meta = {**meta, "outputs": written}
-    _write_json(meta, out_dir / "run.json")
+    outputs.finish_run(out_dir, run_id, {**meta, "outputs": written}, written)
     return written
 
 
@@ -395,7 +404,7 @@ def compare_command(
     NPV, payback) and writes appraisal.csv, appraisal.md, results.csv, run.json and charts to
     --out. Every file is loaded and checked before anything runs.
     """
-    from sufficiency_sim import scenario
+    from sufficiency_sim import outputs, scenario
     from sufficiency_sim.appraisal import appraisal_markdown, appraise
 
     started = time.perf_counter()
@@ -405,10 +414,12 @@ def compare_command(
     named = {item.scenario.name: item.scenario for item in loaded}
     baseline = loaded[0].scenario
     jobs = jobs or os.cpu_count() or 1
+    outputs.writable_folder(out_dir)
+    numbers = range(max_replications if replications == AUTO else replications)
+    store, done = _checkpoints(out_dir, named, seed, numbers, resume, fresh)
+    run_id = outputs.start_run(out_dir, also=_COMPARE_OUTPUTS)
     with _executor(jobs, dask_address) as executor:
         executor_name = executor.name
-        numbers = range(max_replications if replications == AUTO else replications)
-        store, done = _checkpoints(out_dir, named, seed, numbers, resume, fresh)
         click.echo(
             f"{len(named)} scenarios x {replications} replications x {baseline.horizon_years} "
             f"years from {baseline.start_date:%d %B %Y} (seed {seed}, {executor.name}, "
@@ -452,7 +463,7 @@ def compare_command(
     }
     if outcome.precision is not None:
         meta["precision"] = _precision_json(outcome.precision, max_replications, auto_batch)
-    write_compare_outputs(out_dir, outcome, appraisal, markdown, meta)
+    write_compare_outputs(out_dir, outcome, appraisal, markdown, meta, run_id)
     store.clear()  # the outputs are complete: checkpoints are no longer needed
     if outcome.precision is not None:
         state = "met" if outcome.precision.met else "NOT met (stopped at the maximum)"
@@ -582,6 +593,9 @@ def sweep_table(results: pd.DataFrame, axes: Sequence[GridAxis]) -> pd.DataFrame
     return pd.concat([grid, levels.drop(columns="scenario")], axis=1)
 
 
+_SWEEP_OUTPUTS = ("sweep.csv", "results.csv", "sweep.png")
+
+
 @click.command("sweep")
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -622,13 +636,14 @@ def sweep_command(
     Writes sweep.csv (mean and 95% CI per grid point, year and measure, and over the whole
     horizon), results.csv, run.json and sweep.png to --out.
     """
-    from sufficiency_sim import atomic, charts
+    from sufficiency_sim import atomic, charts, outputs
     from sufficiency_sim.experiment import run_experiment
 
     started = time.perf_counter()
     axes = [parse_grid(text) for text in grids]
     named = load_sweep(scenario_file, axes, overrides)
     jobs = jobs or os.cpu_count() or 1
+    run_id = outputs.start_run(out_dir, also=_SWEEP_OUTPUTS)  # before any simulation
     click.echo(
         f"sweep of {len(named)} grid points x {replications} replications (seed {seed}, "
         f"{jobs} job(s))",
@@ -641,7 +656,6 @@ def sweep_command(
         result = run_experiment(named, replications, seed, executor=executor, progress=bar.update)
     table = sweep_table(result.results, axes)
     keys = [axis.key for axis in axes]
-    out_dir.mkdir(parents=True, exist_ok=True)
     atomic.write_csv(out_dir / "sweep.csv", table)
     atomic.write_csv(out_dir / "results.csv", result.results)
     charts.sweep_chart(table, keys, out_dir / "sweep.png")
@@ -656,9 +670,9 @@ def sweep_command(
         "jobs": jobs,
         "versions": versions(),
         "wall_seconds": round(time.perf_counter() - started, 3),
-        "outputs": ["sweep.csv", "results.csv", "sweep.png", "run.json"],
+        "outputs": [*_SWEEP_OUTPUTS, "run.json"],
     }
-    _write_json(meta, out_dir / "run.json")
+    outputs.finish_run(out_dir, run_id, meta, _SWEEP_OUTPUTS)
     click.echo(_sweep_summary(table, keys))
     click.echo(
         f"wrote {out_dir}/sweep.csv, results.csv, sweep.png and run.json in "

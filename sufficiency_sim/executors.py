@@ -7,7 +7,12 @@ order in which they finish never changes what is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -34,6 +39,33 @@ class SerialExecutor:
             yield fn(task)
 
 
+def _end_with_parent(parent: int, every: float = 0.5) -> None:
+    """Worker initializer: end this worker as soon as the process that started it is gone.
+
+    A parent killed by SIGKILL cannot shut its pool down, and its workers would otherwise live
+    on, computing for no one. On Linux the kernel sends SIGKILL when the parent dies
+    (PR_SET_PDEATHSIG); everywhere, a daemon thread also watches for the parent's pid to change
+    (the worker is then adopted by another process) and exits.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the watch began
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 class ProcessExecutor:
     """Runs tasks on `jobs` local worker processes."""
 
@@ -47,7 +79,11 @@ class ProcessExecutor:
         tasks = list(tasks)
         if not tasks:
             return
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks))) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(tasks)),
+            initializer=_end_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             futures = [pool.submit(fn, task) for task in tasks]
             try:
                 for future in as_completed(futures):

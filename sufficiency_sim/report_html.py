@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from sufficiency_sim import __version__, atomic, charts
+from sufficiency_sim import __version__, atomic, charts, outputs
 from sufficiency_sim.appraisal import (
     FINAL_YEAR_COLUMNS,
     GREEN_BOOK_RATE,
@@ -250,7 +250,43 @@ def load_run(folder: str | Path) -> CompareRun:
     meta = _read_meta(folder)
     scenarios = meta["scenarios"]
     results = _read_results(folder, [s["name"] for s in scenarios])
+    _check_replications(results, folder / "results.csv")
+    outputs.check_run(folder)  # every file from the one run its run.json names
     return CompareRun(folder, meta, results, scenarios)
+
+
+def _check_replications(results: pd.DataFrame, path: Path) -> None:
+    """Refuse results where a scenario lacks (or repeats) a replication-year of the baseline:
+    options are compared replication by replication on common random numbers."""
+    keys = results[["scenario", "replication", "year"]]
+    repeated = keys.duplicated()
+    if repeated.any():
+        row = keys[repeated].iloc[0]
+        raise InputError(
+            f"{path}: scenario {row['scenario']!r}, replication {row['replication']}, year "
+            f"{row['year']} appears twice; expected one row per scenario, replication and year"
+        )
+    cells = {
+        name: set(zip(group["replication"], group["year"], strict=True))
+        for name, group in keys.groupby("scenario", sort=False)
+    }
+    names = list(cells)
+    base = cells[names[0]]
+    for name in names[1:]:
+        if cells[name] != base:
+            mine = {rep for rep, _ in cells[name]}
+            theirs = {rep for rep, _ in base}
+            missing = sorted(theirs - mine)
+            detail = (
+                f"lacks replication(s) {', '.join(map(str, missing[:5]))}"
+                if missing
+                else "covers other replications or years"
+            )
+            raise InputError(
+                f"{path}: scenario {name!r} {detail} of the baseline {names[0]!r} "
+                f"({len(mine)} replications against {len(theirs)}); options are compared "
+                "replication by replication, so every scenario needs the same ones"
+            )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -573,11 +573,44 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the
+    last silently, so a pasted block could override a value unseen)."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            continue  # construct_mapping reports unhashable keys itself
+        if key in first_line:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"the key {key!r} is given twice in one mapping (first on line "
+                f"{first_line[key] + 1}); give each key once",
+                key_node.start_mark,
+            )
+        first_line[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def _load_yaml(text: str) -> Any:
+    """Parse YAML text safely, refusing duplicated keys."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise InputError(f"{path}: scenario file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -639,7 +672,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not all(parts):
         raise InputError(f"--set {text!r}: the key {key!r} has an empty part")
     try:
-        value = yaml.safe_load(raw)
+        value = _load_yaml(raw)
     except yaml.YAMLError:
         raise InputError(f"--set {text!r}: the value is not valid YAML") from None
     return parts, value
