@@ -315,11 +315,11 @@ def resume_or_start(
         run_experiment(scenarios, n, seed, done=done, on_result=store.save)
     """
     store = BatchStore(directory)
-    if store.exists() and not resume and not _finished_count(store):
-        store.clear()  # a batch stopped before any replication finished: nothing to lose
     if store.exists():
         if not resume:
-            finished = _finished_count(store)
+            finished = sum(
+                1 for path in store.root.rglob("*.pkl") if _CHECKPOINT_NAME.match(path.name)
+            )
             raise InputError(
                 f"{store.root}: holds checkpoints of an earlier batch ({finished} finished "
                 "replication(s)); use --resume to continue it, or another --out to start a new "
@@ -336,7 +336,3 @@ def resume_or_start(
         return store, done
     store.start(scenarios, seed, replications)
     return store, {}
-
-
-def _finished_count(store: BatchStore) -> int:
-    return sum(1 for path in store.root.rglob("*.pkl") if _CHECKPOINT_NAME.match(path.name))

@@ -50,15 +50,15 @@ def check_structure(
                 continue  # a blank line
             if len(row) != width:
                 fewer = len(row) < width
+                why = (
+                    "a value or comma is missing, so later values would be read into the "
+                    "wrong columns"
+                    if fewer
+                    else "an extra comma, or an unquoted comma inside a value?"
+                )
                 raise InputError(
-                    f"{source}:{reader.line_num}: {len(row)} field(s) where the header line "
-                    f"has {width}; "
-                    + (
-                        "a value or comma is missing, so later values would be read into the "
-                        "wrong columns"
-                        if fewer
-                        else "an extra comma or an unquoted comma inside a value?"
-                    )
+                    f"{source}:{reader.line_num}: not a valid CSV row ({len(row)} field(s) "
+                    f"where the header line has {width}: {why})"
                 )
     except csv.Error as exc:
         raise InputError(f"{source}:{reader.line_num}: not a valid CSV row ({exc})") from None

@@ -81,7 +81,11 @@ def writable_file(path: str | os.PathLike[str], option: str = "--out") -> Path:
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{option} {path}: is a folder; expected the name of a file to write")
-    writable_folder(path.parent if str(path.parent) else Path("."), option)
+    try:
+        writable_folder(path.parent, option)
+    except OutputError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise OutputError(f"{path}: cannot write the file (its folder {reason})") from None
     return path
 
 
