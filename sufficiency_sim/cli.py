@@ -32,6 +32,11 @@ class _Group(click.Group):
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
+        except click.UsageError as exc:  # a bad option value: the same one-line form
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            click.echo(f"error: {exc.format_message()}", err=True)
+            click.echo(f"(see {where} --help)", err=True)
+            ctx.exit(2)
         except OSError as exc:  # a failed read or write the commands did not name themselves
             _report_os_error(exc)
             ctx.exit(2)

@@ -42,38 +42,30 @@ def _reason(exc: OSError) -> str:
 
 
 def writable_folder(path: str | os.PathLike[str], option: str = "--out") -> Path:
-    """Create `path` if needed and check that a file can be written in it.
+    """Check that files can be written in the folder `path`, creating nothing.
 
     Raises OutputError (one line: the option, the path and why) when `path` is a file, lies
-    under a file, or refuses a probe file. A folder this call created is removed again when
-    the probe fails, so a refused command leaves nothing behind.
+    under a file, or its nearest existing folder refuses a probe file (which is removed at
+    once). A folder that does not exist yet is created when the first output is written.
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{option} {path}: is a file; expected a folder to write into")
-    created = _missing_parents(path)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(
+            f"{option} {path}: cannot write to this folder ({existing} is a file, not a folder)"
+        )
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path, prefix=".write-check-"):
+        with tempfile.TemporaryFile(dir=existing, prefix=".write-check-"):
             pass
     except OSError as exc:
-        for folder in created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
         raise OutputError(
             f"{option} {path}: cannot write to this folder ({_reason(exc)})"
         ) from None
     return path
-
-
-def _missing_parents(path: Path) -> list[Path]:
-    """The folders `path.mkdir(parents=True)` would create, deepest first."""
-    missing = []
-    current = path
-    while not current.exists() and current != current.parent:
-        missing.append(current)
-        current = current.parent
-    return missing
 
 
 def writable_file(path: str | os.PathLike[str], option: str = "--out") -> Path:
@@ -126,6 +118,10 @@ def start_run(
     are not touched: `--resume` relies on them.
     """
     folder = writable_folder(folder, option)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{option} {folder}: cannot create the folder ({_reason(exc)})") from None
     marker = read_marker(folder)
     try:
         with contextlib.suppress(FileNotFoundError):
@@ -205,6 +201,7 @@ def staged_folder(folder: str | os.PathLike[str], option: str = "--out") -> Iter
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{option} {folder}: is a file; expected a folder to write into")
     parent = writable_folder(folder.parent, option)
+    parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=parent))
     os.chmod(staging, 0o777 & ~atomic.current_umask())  # mkdtemp makes 0700
     try:

@@ -46,6 +46,7 @@ from sufficiency_sim.appraisal import (
     rows_by_name,
     year_label,
 )
+from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
 
 REQUIRED_MEASURES: tuple[str, ...] = tuple(
@@ -194,6 +195,7 @@ def _read_results(folder: Path, names: Sequence[str]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: not found; expected {_EXPECTED}")
     try:
+        check_structure(path.read_text(encoding="utf-8"), str(path))
         results = pd.read_csv(path, dtype={"scenario": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -79,6 +79,26 @@ BreakdownKind = Literal[
 ]
 BREAKDOWN_KINDS: tuple[str, ...] = BreakdownKind.__args__  # type: ignore[attr-defined]
 BreakdownReason = Literal["CREQB", "CREQO", "CHILD", "ALLEG", "STAND"]
+MAX_ENTRIES_PER_YEAR = 35_000
+ENTRIES_BOUND = (
+    "At most 35,000 a year: all of England started 33,050 children in care in 2024 (DfE, "
+    "Children looked after in England 2024), so one authority's rate cannot be higher."
+)
+MAX_HOUSEHOLDS = 45_000
+HOUSEHOLDS_BOUND = (
+    "At most 45,000: England had 42,615 approved fostering households in 2024 (Ofsted)."
+)
+MAX_ENQUIRIES_PER_YEAR = 130_000
+ENQUIRIES_BOUND = (
+    "At most 130,000 a year: England had 125,195 fostering enquiries in 2022-23 (Ofsted)."
+)
+MAX_CHILDREN_PER_REPLICATION = 200_000
+"""The most children one replication may admit (warm-up and horizon together, at the highest
+entry rate the trend reaches; `expected_children`). `python benchmarks/bench_size_limit.py` measured
+17,920 children (York with 10 times its entries) at 18-26 s and 255 MB peak for one
+replication, so the limit is some 5 minutes and 1-2 GB: a scenario above it is refused before
+any run starts instead of running for hours or exhausting memory."""
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -198,7 +218,9 @@ class Surge(Strict):
     name: str
     start: dt.date
     end: dt.date | None = None
-    rate_per_year: Positive
+    rate_per_year: Annotated[float, Field(gt=0.0, le=MAX_ENTRIES_PER_YEAR)] = Field(
+        description="Extra children entering care per year during the surge. " + ENTRIES_BOUND
+    )
     age_band: AgeBand
     route: RouteName | None = None
     needs: Need | None = None
@@ -207,11 +229,14 @@ class Surge(Strict):
 class Entries(Strict):
     """Children entering care: a Poisson process in calendar time, with the children's traits."""
 
-    rate_per_year: NonNegative = Field(
-        description="Children entering care per year at the start date."
+    rate_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENTRIES_PER_YEAR)] = Field(
+        description="Children entering care per year at the start date. " + ENTRIES_BOUND
     )
-    trend_pct_per_year: float = Field(
-        0.0, description="Compound growth of the entry rate after the start date."
+    trend_pct_per_year: Annotated[float, Field(ge=-50.0, le=50.0)] = Field(
+        0.0,
+        description="Compound growth of the entry rate after the start date, % a year. "
+        "Between -50 and 50: the largest yearly change in any authority's starts is well "
+        "inside that, and compounding beyond it over decades overflows any real size.",
     )
     seasonality_amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     seasonality_peak_month: Annotated[int, Field(ge=1, le=12)] = 1
@@ -294,7 +319,9 @@ class AgeRange(Strict):
 class InhouseFoster(Strict):
     """The authority's own mainstream foster households (and dedicated emergency carers)."""
 
-    households: Count
+    households: Annotated[int, Field(ge=0, le=MAX_HOUSEHOLDS)] = Field(
+        description="Mainstream foster households at the start date. " + HOUSEHOLDS_BOUND
+    )
     places_mix: dict[Annotated[int, Field(ge=1, le=4)], float]
     age_ranges: tuple[AgeRange, ...]
     location_mix: LocationMix
@@ -306,7 +333,9 @@ class InhouseFoster(Strict):
         0.0, description="Share of approved places not available (carers' own circumstances)."
     )
     weekly_cost: NonNegative
-    emergency_households: Count = 0
+    emergency_households: Annotated[int, Field(ge=0, le=MAX_HOUSEHOLDS)] = Field(
+        0, description="Dedicated emergency foster households. " + HOUSEHOLDS_BOUND
+    )
     emergency_places: Annotated[int, Field(ge=1, le=4)] = 1
     emergency_weekly_retainer: NonNegative = 0.0
 
@@ -469,7 +498,9 @@ class Campaign(Strict):
     name: str = "campaign"
     start: dt.date
     end: dt.date | None = None
-    extra_enquiries_per_year: NonNegative
+    extra_enquiries_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENQUIRIES_PER_YEAR)] = Field(
+        description="Extra enquiries a year during the campaign. " + ENQUIRIES_BOUND
+    )
 
 
 class RetentionChange(Strict):
@@ -482,7 +513,9 @@ class RetentionChange(Strict):
 class Carers(Strict):
     """Foster carer recruitment (a pipeline) and deregistration (a hazard per household)."""
 
-    enquiries_per_year: NonNegative
+    enquiries_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENQUIRIES_PER_YEAR)] = Field(
+        description="Enquiries from prospective foster carers a year. " + ENQUIRIES_BOUND
+    )
     application_rate: Probability
     approval_rate: Probability
     assessment: Duration
@@ -546,6 +579,18 @@ class Scenario(Strict):
             raise ValueError("start_date must be 1 April (the start of a collection year)")
         return self
 
+    @model_validator(mode="after")
+    def _fits(self) -> Scenario:
+        children = expected_children(self)
+        if children > MAX_CHILDREN_PER_REPLICATION:
+            raise ValueError(
+                f"one replication would admit about {children:,.0f} children (entries.rate_per_"
+                f"year, its trend and surges over {self.horizon_years} years and the warm-up), "
+                f"more than the {MAX_CHILDREN_PER_REPLICATION:,} the model is sized for; lower "
+                "the entry rate, its trend, horizon_years or warmup_years"
+            )
+        return self
+
     @property
     def end_date(self) -> dt.date:
         """The day after the last simulated day (1 April after the horizon)."""
@@ -556,6 +601,23 @@ class Scenario(Strict):
         """Collection years (ending 31 March) covered by the horizon."""
         first = self.start_date.year + 1
         return tuple(range(first, first + self.horizon_years))
+
+
+def expected_children(scenario: Scenario) -> float:
+    """Children one replication admits at most, in expectation: the entry process runs at its
+    highest rate (the trend's peak, the seasonal peak) over the warm-up (none from a census)
+    and the horizon, plus every surge over its span."""
+    entries = scenario.entries
+    growth = max(1.0, (1 + entries.trend_pct_per_year / 100.0) ** scenario.horizon_years)
+    warmup = 0 if scenario.census is not None else scenario.warmup_years
+    years = warmup + scenario.horizon_years
+    peak = entries.rate_per_year * growth * (1 + entries.seasonality_amplitude)
+    total = peak * years  # the rate counts children, whatever their sibling groups
+    for surge in entries.surges:
+        last = surge.end or scenario.end_date
+        span = max(0.0, (last - max(surge.start, scenario.start_date)).days / 365.25)
+        total += surge.rate_per_year * min(span, years)
+    return total
 
 
 # ---------------------------------------------------------------------------------------------
@@ -673,8 +735,10 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         raise InputError(f"--set {text!r}: the key {key!r} has an empty part")
     try:
         value = _load_yaml(raw)
-    except yaml.YAMLError:
-        raise InputError(f"--set {text!r}: the value is not valid YAML") from None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None)
+        detail = f" ({problem})" if problem else ""
+        raise InputError(f"--set {text!r}: the value is not valid YAML{detail}") from None
     return parts, value
 
 
