@@ -92,12 +92,14 @@ MAX_ENQUIRIES_PER_YEAR = 130_000
 ENQUIRIES_BOUND = (
     "At most 130,000 a year: England had 125,195 fostering enquiries in 2022-23 (Ofsted)."
 )
-MAX_CHILDREN_PER_REPLICATION = 200_000
+MAX_CHILDREN_PER_REPLICATION = 1_000_000
 """The most children one replication may admit (warm-up and horizon together, at the highest
-entry rate the trend reaches; `expected_children`). `python benchmarks/bench_size_limit.py` measured
-17,920 children (York with 10 times its entries) at 18-26 s and 255 MB peak for one
-replication, so the limit is some 5 minutes and 1-2 GB: a scenario above it is refused before
-any run starts instead of running for hours or exhausting memory."""
+entry rate the trend reaches; `expected_children`). The largest run measured is England's
+scale, about 924,000 children in one replication: 357 s and a 3.6 GB peak (`python
+benchmarks/bench_model.py --york-reps 1`, benchmarks/README.md); `python
+benchmarks/bench_size_limit.py` gives 18-26 s and 255 MB for 17,920 children. A scenario above
+the limit would need more memory than such a machine has, so it is refused before any run
+starts instead of running for hours and exhausting memory."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
