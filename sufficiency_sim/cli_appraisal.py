@@ -60,7 +60,8 @@ _COMPARE_OUTPUTS = (
     *APPRAISAL_CHART_FILES,
 )
 """What `compare` writes besides run.json: removed when a new run starts into the folder, in
-case an earlier run there was killed before writing its marker."""
+case an earlier run there was killed before writing its marker (with the earlier run's
+report.html, which `report` writes there by default)."""
 
 
 class ReplicationsType(click.ParamType):
@@ -417,7 +418,7 @@ def compare_command(
     outputs.writable_folder(out_dir)
     numbers = range(max_replications if replications == AUTO else replications)
     store, done = _checkpoints(out_dir, named, seed, numbers, resume, fresh)
-    run_id = outputs.start_run(out_dir, also=_COMPARE_OUTPUTS)
+    run_id = outputs.start_run(out_dir, also=(*_COMPARE_OUTPUTS, "report.html"))
     with _executor(jobs, dask_address) as executor:
         executor_name = executor.name
         click.echo(
