@@ -40,12 +40,14 @@ class SerialExecutor:
 
 
 def _end_with_parent(parent: int, every: float = 0.5) -> None:
-    """Worker initializer: end this worker as soon as the process that started it is gone.
+    """Worker initializer: end this worker as soon as the process that started the pool
+    (`parent`) is gone.
 
     A parent killed by SIGKILL cannot shut its pool down, and its workers would otherwise live
-    on, computing for no one. On Linux the kernel sends SIGKILL when the parent dies
-    (PR_SET_PDEATHSIG); everywhere, a daemon thread also watches for the parent's pid to change
-    (the worker is then adopted by another process) and exits.
+    on, computing for no one. On Linux the kernel sends SIGKILL when the worker's own parent
+    dies (PR_SET_PDEATHSIG); everywhere, a daemon thread also checks every `every` seconds that
+    `parent` still exists and that the worker has not been adopted by another process (its
+    parent may be a fork server rather than `parent` itself, so it is compared with itself).
     """
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
@@ -54,13 +56,26 @@ def _end_with_parent(parent: int, every: float = 0.5) -> None:
             libc = ctypes.CDLL(None, use_errno=True)
             pr_set_pdeathsig = 1
             libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the watch began
+    adopted_from = os.getppid()
+
+    def gone() -> bool:
+        if os.getppid() != adopted_from:
+            return True
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False  # exists, but not ours to signal
+        return False
+
+    if gone():  # the parent died before the watch began
         os._exit(1)
 
     def watch() -> None:
         while True:
             time.sleep(every)
-            if os.getppid() != parent:
+            if gone():
                 os._exit(1)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
