@@ -41,30 +41,35 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def writable_folder(path: str | os.PathLike[str], option: str = "--out") -> Path:
-    """Check that files can be written in the folder `path`, creating nothing.
-
-    Raises OutputError (one line: the option, the path and why) when `path` is a file, lies
-    under a file, or its nearest existing folder refuses a probe file (which is removed at
-    once). A folder that does not exist yet is created when the first output is written.
-    """
-    path = Path(path)
+def _folder_problem(path: Path) -> str | None:
+    """Why files cannot be written in the folder `path` (None when they can), creating nothing:
+    it is a file, lies under a file, or its nearest existing folder refuses a probe file."""
     if path.exists() and not path.is_dir():
-        raise OutputError(f"{option} {path}: is a file; expected a folder to write into")
+        return f"{path} is a file, not a folder"
     existing = path
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise OutputError(
-            f"{option} {path}: cannot write to this folder ({existing} is a file, not a folder)"
-        )
+        return f"{existing} is a file, not a folder"
     try:
         with tempfile.TemporaryFile(dir=existing, prefix=".write-check-"):
             pass
     except OSError as exc:
-        raise OutputError(
-            f"{option} {path}: cannot write to this folder ({_reason(exc)})"
-        ) from None
+        return f"{existing}: {_reason(exc)}"
+    return None
+
+
+def writable_folder(path: str | os.PathLike[str], option: str = "--out") -> Path:
+    """Check that files can be written in the folder `path`, creating nothing (a folder that
+    does not exist yet is created when the first output is written).
+
+    Raises OutputError (one line: the option, the path and why) when `path` is a file, lies
+    under a file, or its nearest existing folder refuses a probe file (removed at once).
+    """
+    path = Path(path)
+    problem = _folder_problem(path)
+    if problem is not None:
+        raise OutputError(f"{option} {path}: cannot write to this folder ({problem})")
     return path
 
 
@@ -73,11 +78,9 @@ def writable_file(path: str | os.PathLike[str], option: str = "--out") -> Path:
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{option} {path}: is a folder; expected the name of a file to write")
-    try:
-        writable_folder(path.parent, option)
-    except OutputError as exc:
-        reason = str(exc).split(": ", 1)[-1]
-        raise OutputError(f"{path}: cannot write the file (its folder {reason})") from None
+    problem = _folder_problem(path.parent)
+    if problem is not None:
+        raise OutputError(f"{path}: cannot write the file ({problem})")
     return path
 
 
@@ -126,7 +129,10 @@ def start_run(
     try:
         with contextlib.suppress(FileNotFoundError):
             (folder / MARKER).unlink()
-        for name in [*(_listed(marker) if marker else []), *also]:
+        for name in _listed(marker) if marker else []:
+            if (folder / name).is_file():  # only files: a marker names no folder to remove
+                (folder / name).unlink()
+        for name in also:
             target = folder / name
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
