@@ -234,11 +234,12 @@ class Entries(Strict):
     rate_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENTRIES_PER_YEAR)] = Field(
         description="Children entering care per year at the start date. " + ENTRIES_BOUND
     )
-    trend_pct_per_year: Annotated[float, Field(ge=-50.0, le=50.0)] = Field(
+    trend_pct_per_year: Annotated[float, Field(gt=-100.0, le=100.0)] = Field(
         0.0,
-        description="Compound growth of the entry rate after the start date, % a year. "
-        "Between -50 and 50: the largest yearly change in any authority's starts is well "
-        "inside that, and compounding beyond it over decades overflows any real size.",
+        description="Compound growth of the entry rate after the start date, % a year. Above "
+        "-100 (a rate cannot fall below zero; the third-party sample, a shrinking extract, "
+        "calibrates to -58.7) and at most 100 (doubling every year); what compounding does "
+        "over the horizon is bounded by the limit on children per replication.",
     )
     seasonality_amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     seasonality_peak_month: Annotated[int, Field(ge=1, le=12)] = 1
