@@ -195,7 +195,9 @@ def _read_results(folder: Path, names: Sequence[str]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: not found; expected {_EXPECTED}")
     try:
-        check_structure(path.read_text(encoding="utf-8"), str(path))
+        text = path.read_text(encoding="utf-8")
+        if text.strip():  # an empty file is reported by pandas below, as before
+            check_structure(text, str(path))
         results = pd.read_csv(path, dtype={"scenario": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
