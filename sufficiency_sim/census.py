@@ -11,6 +11,7 @@ checks every row and names the file, CSV line and column of each problem.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sufficiency_sim import atomic
+from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
 
 CENSUS_COLUMNS: tuple[str, ...] = (
@@ -95,8 +97,11 @@ def read_census(path: str | Path) -> Census:
         raise InputError(f"{path}: census file not found")
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-            columns = tuple(rows[0].keys()) if rows else _header(path)
+            text = handle.read()
+        if not text.strip():
+            raise InputError(f"{path}: the file is empty; expected a census CSV with a header line")
+        columns = check_structure(text, str(path))
+        rows = list(csv.DictReader(io.StringIO(text)))
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a text file (expected a census CSV)") from None
     except csv.Error as exc:
@@ -123,12 +128,6 @@ def read_census(path: str | Path) -> Census:
     if problems:
         raise InputError("\n".join(problems))
     return Census(file=str(path.resolve()), children=tuple(children))
-
-
-def _header(path: Path) -> tuple[str, ...]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        first = next(csv.reader(handle), [])
-    return tuple(name.strip() for name in first)
 
 
 def _typed(values: Mapping[str, str]) -> dict:

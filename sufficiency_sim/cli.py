@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -31,6 +32,14 @@ class _Group(click.Group):
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
+        except click.UsageError as exc:  # a bad option value: the same one-line form
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            click.echo(f"error: {exc.format_message()}", err=True)
+            click.echo(f"(see {where} --help)", err=True)
+            ctx.exit(2)
+        except OSError as exc:  # a failed read or write the commands did not name themselves
+            _report_os_error(exc)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: nothing half-written was left; with --out, the same command "
@@ -41,6 +50,19 @@ class _Group(click.Group):
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _report_os_error(exc: OSError) -> None:
+    """One `error:` line for an OSError; when standard output itself failed (a full disk,
+    `> /dev/full`, a closed pipe), point it at /dev/null so the exit does not fail again."""
+    where, action = f"{exc.filename}: ", "cannot read or write"
+    if exc.filename is None:  # file writes name their file (atomic.cannot_write)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        where, action = "standard output: ", "cannot write"
+    with contextlib.suppress(OSError):
+        click.echo(f"error: {where}{action} ({exc.strerror or exc})", err=True)
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -106,7 +128,7 @@ def run_command(
       sufficiency-sim run scenarios/york_baseline.yaml -n 20 --jobs 2 --out results/york"""
     from tqdm import tqdm
 
-    from sufficiency_sim import atomic, scenario
+    from sufficiency_sim import atomic, outputs, scenario
     from sufficiency_sim.batch import resume_or_start
     from sufficiency_sim.executors import make_executor
     from sufficiency_sim.experiment import run_experiment, summarise
@@ -119,9 +141,11 @@ def run_command(
     history_dir = out_dir / "replications" if histories and out_dir else None
     if resume and out_dir is None:
         raise InputError("--resume needs --out DIR: the folder of the interrupted run")
-    store, done = None, {}
+    store, done, run_id = None, {}, ""
     if out_dir is not None:
+        outputs.writable_folder(out_dir)  # before the checkpoints, so a bad --out is refused
         store, done = resume_or_start(out_dir, sc, seed, replications, resume)
+        run_id = outputs.start_run(out_dir)
     if history_dir is not None and history_dir.exists() and not resume:
         shutil.rmtree(history_dir)  # our own output: stale replications must not linger
     executor = make_executor(jobs, dask_address)
@@ -145,7 +169,6 @@ def run_command(
     summary = summarise(results)
     show_summary(summary, sc, click.get_text_stream("stdout"))
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
         atomic.write_csv(out_dir / "indicators.csv", results)
         atomic.write_csv(out_dir / "summary.csv", summary)
         meta = {
@@ -161,7 +184,7 @@ def run_command(
             "python": platform.python_version(),
             "wall_seconds": round(result.wall_seconds, 3),
         }
-        atomic.write_text(out_dir / "run.json", json.dumps(meta, indent=2) + "\n")
+        outputs.finish_run(out_dir, run_id, meta, ["indicators.csv", "summary.csv"])
         store.clear()  # the outputs are complete: checkpoints are no longer needed
         click.echo(f"wrote {out_dir}/indicators.csv, summary.csv and run.json", err=True)
     click.echo(f"{replications} replications in {result.wall_seconds:.1f} s", err=True)

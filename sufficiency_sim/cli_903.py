@@ -17,6 +17,7 @@ import pandas as pd
 
 from sufficiency_sim.atomic import atomic_open
 from sufficiency_sim.errors import InputError
+from sufficiency_sim.outputs import writable_file
 from sufficiency_sim.ssda903.clean import CleaningReport, clean_episodes, clean_header
 from sufficiency_sim.ssda903.codes import collection_year
 from sufficiency_sim.ssda903.read import SOURCE_COLUMN, read_episodes, read_header, return_year
@@ -136,9 +137,18 @@ def indicators_command(
     except ImportError as exc:  # pragma: no cover - the module ships with the package
         raise click.ClickException(f"the indicators module cannot be loaded ({exc})") from None
 
+    if out is not None:
+        writable_file(out)
     episodes, header, report = load_903(episodes_path, header_path)
     click.echo(report.to_text(), err=True)
-    chosen = sorted(set(years)) if years else default_years(episodes)
+    covered = default_years(episodes)
+    late = [year for year in sorted(set(years)) if year > covered[-1]]
+    if late:
+        raise InputError(
+            f"--year {late[0]}: after the extract's last 31 March ({covered[-1]}), so the "
+            f"extract cannot say who was in care then; choose years up to {covered[-1]}"
+        )
+    chosen = sorted(set(years)) if years else covered
     if not years:
         click.echo(f"years: {chosen[0]}-{chosen[-1]} (every 31 March the data cover)", err=True)
     result = indicators.compute_indicators(

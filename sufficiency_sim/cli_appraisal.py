@@ -52,6 +52,16 @@ APPRAISAL_CHART_FILES = (
 )
 """The charts of `charts.appraisal_figures`, also written by `compare` (names checked by the
 tests against `charts.APPRAISAL_CHARTS`)."""
+_COMPARE_OUTPUTS = (
+    "results.csv",
+    "appraisal.csv",
+    "appraisal.md",
+    *CHART_FILES.values(),
+    *APPRAISAL_CHART_FILES,
+)
+"""What `compare` writes besides run.json: removed when a new run starts into the folder, in
+case an earlier run there was killed before writing its marker (with the earlier run's
+report.html, which `report` writes there by default)."""
 
 
 class ReplicationsType(click.ParamType):
@@ -246,12 +256,6 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _write_json(data: dict, path: Path) -> None:
-    from sufficiency_sim import atomic
-
-    atomic.write_text(path, json.dumps(data, indent=2, default=str) + "\n")
-
-
 def _precision_json(auto: Any, maximum: int, batch: int) -> dict:
     from sufficiency_sim.appraisal import DEFAULT_TARGETS
 
@@ -268,14 +272,21 @@ def _precision_json(auto: Any, maximum: int, batch: int) -> dict:
 
 
 def write_compare_outputs(
-    out_dir: Path, outcome: RunOutcome, appraisal: Any, markdown: str, meta: dict
+    out_dir: Path,
+    outcome: RunOutcome,
+    appraisal: Any,
+    markdown: str,
+    meta: dict,
+    run_id: str | None = None,
 ) -> list[str]:
     """Write results.csv, appraisal.csv, appraisal.md, the charts (the key measures and the
-    differences, then those of `charts.appraisal_figures`) and run.json (last)."""
-    from sufficiency_sim import atomic, charts
+    differences, then those of `charts.appraisal_figures`) and run.json, the run's marker with
+    each file's hash (last; see `outputs.finish_run`)."""
+    from sufficiency_sim import atomic, charts, outputs
     from sufficiency_sim.appraisal import appraisal_table
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if run_id is None:
+        run_id = outputs.start_run(out_dir)
     atomic.write_csv(out_dir / "results.csv", outcome.results)
     atomic.write_csv(out_dir / "appraisal.csv", appraisal_table(appraisal))
     atomic.write_text(out_dir / "appraisal.md", markdown)
@@ -306,8 +317,7 @@ def write_compare_outputs(
         *more_charts,
         "run.json",
     ]
-    meta = {**meta, "outputs": written}
-    _write_json(meta, out_dir / "run.json")
+    outputs.finish_run(out_dir, run_id, {**meta, "outputs": written}, written)
     return written
 
 
@@ -400,7 +410,7 @@ def compare_command(
       sufficiency-sim compare scenarios/york_baseline.yaml scenarios/options/*.yaml \\
           -n 30 --jobs 2 --out results/york_options
     """
-    from sufficiency_sim import scenario
+    from sufficiency_sim import outputs, scenario
     from sufficiency_sim.appraisal import appraisal_markdown, appraise
     from sufficiency_sim.report_text import show_comparison
 
@@ -411,10 +421,12 @@ def compare_command(
     named = {item.scenario.name: item.scenario for item in loaded}
     baseline = loaded[0].scenario
     jobs = jobs or os.cpu_count() or 1
+    outputs.writable_folder(out_dir)
+    numbers = range(max_replications if replications == AUTO else replications)
+    store, done = _checkpoints(out_dir, named, seed, numbers, resume, fresh)
+    run_id = outputs.start_run(out_dir, also=(*_COMPARE_OUTPUTS, "report.html"))
     with _executor(jobs, dask_address) as executor:
         executor_name = executor.name
-        numbers = range(max_replications if replications == AUTO else replications)
-        store, done = _checkpoints(out_dir, named, seed, numbers, resume, fresh)
         click.echo(
             f"{len(named)} scenarios x {replications} replications x {baseline.horizon_years} "
             f"years from {baseline.start_date:%d %B %Y} (seed {seed}, {executor.name}, "
@@ -459,7 +471,7 @@ def compare_command(
     }
     if outcome.precision is not None:
         meta["precision"] = _precision_json(outcome.precision, max_replications, auto_batch)
-    write_compare_outputs(out_dir, outcome, appraisal, markdown, meta)
+    write_compare_outputs(out_dir, outcome, appraisal, markdown, meta, run_id)
     store.clear()  # the outputs are complete: checkpoints are no longer needed
     if outcome.precision is not None:
         state = "met" if outcome.precision.met else "NOT met (stopped at the maximum)"
@@ -589,6 +601,9 @@ def sweep_table(results: pd.DataFrame, axes: Sequence[GridAxis]) -> pd.DataFrame
     return pd.concat([grid, levels.drop(columns="scenario")], axis=1)
 
 
+_SWEEP_OUTPUTS = ("sweep.csv", "results.csv", "sweep.png")
+
+
 @click.command("sweep")
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -634,13 +649,14 @@ def sweep_command(
       sufficiency-sim sweep scenarios/york_baseline.yaml \\
           --grid provision.inhouse_foster.households=70,80,90 -n 10
     """
-    from sufficiency_sim import atomic, charts
+    from sufficiency_sim import atomic, charts, outputs
     from sufficiency_sim.experiment import run_experiment
 
     started = time.perf_counter()
     axes = [parse_grid(text) for text in grids]
     named = load_sweep(scenario_file, axes, overrides)
     jobs = jobs or os.cpu_count() or 1
+    run_id = outputs.start_run(out_dir, also=_SWEEP_OUTPUTS)  # before any simulation
     click.echo(
         f"sweep of {len(named)} grid points x {replications} replications (seed {seed}, "
         f"{jobs} job(s))",
@@ -653,7 +669,6 @@ def sweep_command(
         result = run_experiment(named, replications, seed, executor=executor, progress=bar.update)
     table = sweep_table(result.results, axes)
     keys = [axis.key for axis in axes]
-    out_dir.mkdir(parents=True, exist_ok=True)
     atomic.write_csv(out_dir / "sweep.csv", table)
     atomic.write_csv(out_dir / "results.csv", result.results)
     charts.sweep_chart(table, keys, out_dir / "sweep.png")
@@ -668,9 +683,9 @@ def sweep_command(
         "jobs": jobs,
         "versions": versions(),
         "wall_seconds": round(time.perf_counter() - started, 3),
-        "outputs": ["sweep.csv", "results.csv", "sweep.png", "run.json"],
+        "outputs": [*_SWEEP_OUTPUTS, "run.json"],
     }
-    _write_json(meta, out_dir / "run.json")
+    outputs.finish_run(out_dir, run_id, meta, _SWEEP_OUTPUTS)
     from sufficiency_sim.report_text import show_table
 
     header, rows = _sweep_summary(table, keys)

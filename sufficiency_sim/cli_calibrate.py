@@ -17,6 +17,7 @@ import pandas as pd
 
 from sufficiency_sim.cli_options import jobs_option, quiet_option, seed_option
 from sufficiency_sim.errors import InputError
+from sufficiency_sim.outputs import staged_folder, writable_file, writable_folder
 
 _PATH = click.Path(path_type=Path)
 
@@ -189,6 +190,7 @@ def calibrate_command(
 
     if out_path.suffix.lower() not in (".yaml", ".yml"):
         raise InputError(f"--out {out_path}: expected a scenario file name ending .yaml")
+    writable_file(out_path)
     inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)
     episodes, header, uasc = inputs.episodes, inputs.header, inputs.uasc
     start = _date(from_date, "--from") or inputs.first
@@ -207,21 +209,22 @@ def calibrate_command(
         exclude_uasc=exclude_uasc,
     )
     report_dir = out_path.parent / f"{out_path.stem}_calibration"
-    write_census(calibration.census.to_dict("records"), out_path.parent / census_name)
-    write_scenario(out_path, calibration.data, calibration.provenance, episodes_path.name)
-    summary = write_report(
-        calibration,
-        report_dir,
-        template_file=inputs.template_file,
-        replications=report_replications,
-        seed=seed,
-        jobs=jobs or None,
-        quiet=quiet,
-        episodes=episodes,
-        header=header,
-        uasc=uasc,
-        exclude_uasc=exclude_uasc,
-    )
+    with staged_folder(report_dir) as staging:  # the report (and its simulation) first
+        summary = write_report(
+            calibration,
+            staging,
+            template_file=inputs.template_file,
+            replications=report_replications,
+            seed=seed,
+            jobs=jobs or None,
+            quiet=quiet,
+            episodes=episodes,
+            header=header,
+            uasc=uasc,
+            exclude_uasc=exclude_uasc,
+        )
+        write_census(calibration.census.to_dict("records"), out_path.parent / census_name)
+        write_scenario(out_path, calibration.data, calibration.provenance, episodes_path.name)
     click.echo(summary)
     click.echo(
         f"wrote {out_path}, {out_path.parent / census_name} and {report_dir / 'report.md'}\n"
@@ -271,6 +274,8 @@ def backtest_command(
       sufficiency-sim backtest --episodes E.csv --header H.csv --train-to 2021-03-31"""
     from sufficiency_sim.calibration.backtest import format_backtest, run_backtest
 
+    if out_dir is not None:
+        writable_folder(out_dir)  # refused before the simulation, not after
     inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)
     episodes, header, uasc = inputs.episodes, inputs.header, inputs.uasc
     train_end = inputs.within(_date(train_to, "--train-to"), "--train-to")

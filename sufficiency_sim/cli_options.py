@@ -1,11 +1,19 @@
-"""Command-line options shared by `run`, `compare` and `sweep`, so they read the same."""
+"""Command-line options shared by the commands, so they read (and are checked) the same."""
 
 from __future__ import annotations
 
 import click
 
+MAX_SEED = 2**63 - 1
+"""The largest --seed: numpy's SeedSequence takes any non-negative whole number, and this
+keeps it within a JSON/CSV-safe signed 64-bit integer."""
+
 seed_option = click.option(
-    "--seed", default=2019, show_default=True, type=int, help="Master random seed."
+    "--seed",
+    default=2019,
+    show_default=True,
+    type=click.IntRange(0, MAX_SEED),
+    help="Master random seed (a whole number from 0).",
 )
 jobs_option = click.option(
     "--jobs",

@@ -34,10 +34,13 @@ def report_command(results_dir: Path, out_file: Path | None, title: str | None) 
     Example:
       sufficiency-sim report results/york_options --out results/york_options/report.html
     """
+    from sufficiency_sim import outputs
     from sufficiency_sim.report_html import write_report
 
     started = time.perf_counter()
     out_file = out_file if out_file is not None else results_dir / "report.html"
+    if out_file.parent.is_dir() or out_file.is_dir():
+        outputs.writable_file(out_file)  # a missing RESULTS_DIR is reported by the reader
     written = write_report(results_dir, out_file, title)
     size = written.stat().st_size / 1e6
     click.echo(

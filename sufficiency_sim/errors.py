@@ -7,3 +7,11 @@ class InputError(Exception):
     The message must name the file (and the row, column or key where there is one)
     and say what was expected. The CLI prints it and exits with status 2.
     """
+
+
+class OutputError(InputError):
+    """A file or folder that cannot be written (not a folder, no space, no permission).
+
+    Raised by `sufficiency_sim.atomic` for every failed write, naming the path, so every
+    command reports it the same way: one ``error:`` line and exit status 2.
+    """

@@ -29,7 +29,7 @@ import jinja2
 import markupsafe
 import pandas as pd
 
-from sufficiency_sim import __version__, atomic, charts
+from sufficiency_sim import __version__, atomic, charts, outputs
 from sufficiency_sim.appraisal import (
     FINAL_YEAR_COLUMNS,
     GREEN_BOOK_RATE,
@@ -47,6 +47,7 @@ from sufficiency_sim.appraisal import (
     rows_by_name,
     year_label,
 )
+from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
 
 REQUIRED_MEASURES: tuple[str, ...] = tuple(
@@ -195,6 +196,9 @@ def _read_results(folder: Path, names: Sequence[str]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: not found; expected {_EXPECTED}")
     try:
+        text = path.read_text(encoding="utf-8")
+        if text.strip():  # an empty file is reported by pandas below, as before
+            check_structure(text, str(path))
         results = pd.read_csv(path, dtype={"scenario": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -251,7 +255,43 @@ def load_run(folder: str | Path) -> CompareRun:
     meta = _read_meta(folder)
     scenarios = meta["scenarios"]
     results = _read_results(folder, [s["name"] for s in scenarios])
+    _check_replications(results, folder / "results.csv")
+    outputs.check_run(folder)  # every file from the one run its run.json names
     return CompareRun(folder, meta, results, scenarios)
+
+
+def _check_replications(results: pd.DataFrame, path: Path) -> None:
+    """Refuse results where a scenario lacks (or repeats) a replication-year of the baseline:
+    options are compared replication by replication on common random numbers."""
+    keys = results[["scenario", "replication", "year"]]
+    repeated = keys.duplicated()
+    if repeated.any():
+        row = keys[repeated].iloc[0]
+        raise InputError(
+            f"{path}: scenario {row['scenario']!r}, replication {row['replication']}, year "
+            f"{row['year']} appears twice; expected one row per scenario, replication and year"
+        )
+    cells = {
+        name: set(zip(group["replication"], group["year"], strict=True))
+        for name, group in keys.groupby("scenario", sort=False)
+    }
+    names = list(cells)
+    base = cells[names[0]]
+    for name in names[1:]:
+        if cells[name] != base:
+            mine = {rep for rep, _ in cells[name]}
+            theirs = {rep for rep, _ in base}
+            missing = sorted(theirs - mine)
+            detail = (
+                f"lacks replication(s) {', '.join(map(str, missing[:5]))}"
+                if missing
+                else "covers other replications or years"
+            )
+            raise InputError(
+                f"{path}: scenario {name!r} {detail} of the baseline {names[0]!r} "
+                f"({len(mine)} replications against {len(theirs)}); options are compared "
+                "replication by replication, so every scenario needs the same ones"
+            )
 
 
 # ---------------------------------------------------------------------------------------------

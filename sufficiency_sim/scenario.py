@@ -80,6 +80,28 @@ BreakdownKind = Literal[
 ]
 BREAKDOWN_KINDS: tuple[str, ...] = BreakdownKind.__args__  # type: ignore[attr-defined]
 BreakdownReason = Literal["CREQB", "CREQO", "CHILD", "ALLEG", "STAND"]
+MAX_ENTRIES_PER_YEAR = 35_000
+ENTRIES_BOUND = (
+    "At most 35,000 a year: all of England started 33,050 children in care in 2024 (DfE, "
+    "Children looked after in England 2024), so one authority's rate cannot be higher."
+)
+MAX_HOUSEHOLDS = 45_000
+HOUSEHOLDS_BOUND = (
+    "At most 45,000: England had 42,615 approved fostering households in 2024 (Ofsted)."
+)
+MAX_ENQUIRIES_PER_YEAR = 130_000
+ENQUIRIES_BOUND = (
+    "At most 130,000 a year: England had 125,195 fostering enquiries in 2022-23 (Ofsted)."
+)
+MAX_CHILDREN_PER_REPLICATION = 1_000_000
+"""The most children one replication may admit (warm-up and horizon together, at the highest
+entry rate the trend reaches; `expected_children`). The largest run measured is England's
+scale, about 924,000 children in one replication: 357 s and a 3.6 GB peak (`python
+benchmarks/bench_model.py --york-reps 1`, benchmarks/README.md); `python
+benchmarks/bench_size_limit.py` gives 18-26 s and 255 MB for 17,920 children. A scenario above
+the limit would need more memory than such a machine has, so it is refused before any run
+starts instead of running for hours and exhausting memory."""
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -199,7 +221,9 @@ class Surge(Strict):
     name: str
     start: dt.date
     end: dt.date | None = None
-    rate_per_year: Positive
+    rate_per_year: Annotated[float, Field(gt=0.0, le=MAX_ENTRIES_PER_YEAR)] = Field(
+        description="Extra children entering care per year during the surge. " + ENTRIES_BOUND
+    )
     age_band: AgeBand
     route: RouteName | None = None
     needs: Need | None = None
@@ -208,11 +232,15 @@ class Surge(Strict):
 class Entries(Strict):
     """Children entering care: a Poisson process in calendar time, with the children's traits."""
 
-    rate_per_year: NonNegative = Field(
-        description="Children entering care per year at the start date."
+    rate_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENTRIES_PER_YEAR)] = Field(
+        description="Children entering care per year at the start date. " + ENTRIES_BOUND
     )
-    trend_pct_per_year: float = Field(
-        0.0, description="Compound growth of the entry rate after the start date."
+    trend_pct_per_year: Annotated[float, Field(gt=-100.0, le=100.0)] = Field(
+        0.0,
+        description="Compound growth of the entry rate after the start date, % a year. Above "
+        "-100 (a rate cannot fall below zero; the third-party sample, a shrinking extract, "
+        "calibrates to -58.7) and at most 100 (doubling every year); what compounding does "
+        "over the horizon is bounded by the limit on children per replication.",
     )
     seasonality_amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     seasonality_peak_month: Annotated[int, Field(ge=1, le=12)] = 1
@@ -295,7 +323,9 @@ class AgeRange(Strict):
 class InhouseFoster(Strict):
     """The authority's own mainstream foster households (and dedicated emergency carers)."""
 
-    households: Count
+    households: Annotated[int, Field(ge=0, le=MAX_HOUSEHOLDS)] = Field(
+        description="Mainstream foster households at the start date. " + HOUSEHOLDS_BOUND
+    )
     places_mix: dict[Annotated[int, Field(ge=1, le=4)], float]
     age_ranges: tuple[AgeRange, ...]
     location_mix: LocationMix
@@ -307,7 +337,9 @@ class InhouseFoster(Strict):
         0.0, description="Share of approved places not available (carers' own circumstances)."
     )
     weekly_cost: NonNegative
-    emergency_households: Count = 0
+    emergency_households: Annotated[int, Field(ge=0, le=MAX_HOUSEHOLDS)] = Field(
+        0, description="Dedicated emergency foster households. " + HOUSEHOLDS_BOUND
+    )
     emergency_places: Annotated[int, Field(ge=1, le=4)] = 1
     emergency_weekly_retainer: NonNegative = 0.0
 
@@ -470,7 +502,9 @@ class Campaign(Strict):
     name: str = "campaign"
     start: dt.date
     end: dt.date | None = None
-    extra_enquiries_per_year: NonNegative
+    extra_enquiries_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENQUIRIES_PER_YEAR)] = Field(
+        description="Extra enquiries a year during the campaign. " + ENQUIRIES_BOUND
+    )
 
 
 class RetentionChange(Strict):
@@ -483,7 +517,9 @@ class RetentionChange(Strict):
 class Carers(Strict):
     """Foster carer recruitment (a pipeline) and deregistration (a hazard per household)."""
 
-    enquiries_per_year: NonNegative
+    enquiries_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENQUIRIES_PER_YEAR)] = Field(
+        description="Enquiries from prospective foster carers a year. " + ENQUIRIES_BOUND
+    )
     application_rate: Probability
     approval_rate: Probability
     assessment: Duration
@@ -563,6 +599,18 @@ class Scenario(Strict):
             raise ValueError("start_date must be 1 April (the start of a collection year)")
         return self
 
+    @model_validator(mode="after")
+    def _fits(self) -> Scenario:
+        children = expected_children(self)
+        if children > MAX_CHILDREN_PER_REPLICATION:
+            raise ValueError(
+                f"one replication would admit about {children:,.0f} children (entries.rate_per_"
+                f"year, its trend and surges over {self.horizon_years} years and the warm-up), "
+                f"more than the {MAX_CHILDREN_PER_REPLICATION:,} the model is sized for; lower "
+                "the entry rate, its trend, horizon_years or warmup_years"
+            )
+        return self
+
     @property
     def warmup_scenario(self) -> Scenario:
         """The scenario whose values govern the warm-up: the authority as its root file (the
@@ -583,6 +631,23 @@ class Scenario(Strict):
         return tuple(range(first, first + self.horizon_years))
 
 
+def expected_children(scenario: Scenario) -> float:
+    """Children one replication admits at most, in expectation: the entry process runs at its
+    highest rate (the trend's peak, the seasonal peak) over the warm-up (none from a census)
+    and the horizon, plus every surge over its span."""
+    entries = scenario.entries
+    growth = max(1.0, (1 + entries.trend_pct_per_year / 100.0) ** scenario.horizon_years)
+    warmup = 0 if scenario.census is not None else scenario.warmup_years
+    years = warmup + scenario.horizon_years
+    peak = entries.rate_per_year * growth * (1 + entries.seasonality_amplitude)
+    total = peak * years  # the rate counts children, whatever their sibling groups
+    for surge in entries.surges:
+        last = surge.end or scenario.end_date
+        span = max(0.0, (last - max(surge.start, scenario.start_date)).days / 365.25)
+        total += surge.rate_per_year * min(span, years)
+    return total
+
+
 # ---------------------------------------------------------------------------------------------
 # Loading
 
@@ -598,11 +663,44 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the
+    last silently, so a pasted block could override a value unseen)."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            continue  # construct_mapping reports unhashable keys itself
+        if key in first_line:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"the key {key!r} is given twice in one mapping (first on line "
+                f"{first_line[key] + 1}); give each key once",
+                key_node.start_mark,
+            )
+        first_line[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def _load_yaml(text: str) -> Any:
+    """Parse YAML text safely, refusing duplicated keys."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise InputError(f"{path}: scenario file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -664,9 +762,11 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not all(parts):
         raise InputError(f"--set {text!r}: the key {key!r} has an empty part")
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        raise InputError(f"--set {text!r}: the value is not valid YAML") from None
+        value = _load_yaml(raw)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None)
+        detail = f" ({problem})" if problem else ""
+        raise InputError(f"--set {text!r}: the value is not valid YAML{detail}") from None
     return parts, value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sufficiency_sim.calibration import census as census_module
 from sufficiency_sim.calibration.census import census_from_extract
 from sufficiency_sim.calibration.prepare import Extract
 from sufficiency_sim.census import CENSUS_COLUMNS, CensusChild
@@ -46,7 +47,7 @@ def _placement(pid: int, seq: int, start: str, kind: str, end=None, location="in
     }
 
 
-def test_census_rows_by_hand():
+def test_census_rows_by_hand(monkeypatch):
     periods = [
         _period(0, "2023-03-31", "2014-05-15"),  # 9 years 10 months on 31 March 2024
         _period(1, "2022-01-01", "2010-03-31", sex=None, legal_at_entry="ZZ"),
@@ -74,8 +75,15 @@ def test_census_rows_by_hand():
     assert counts["census_sex_unknown"] == 1
     rows = {(r.age_years, r.age_months): r for r in census.itertuples()}
     first = rows[(9, 10)]
-    # In care from 31 March 2023 to 31 March 2024 inclusive: 367 days (2024 is a leap year).
-    assert (first.days_in_care, first.placement_days) == (367, 337)
+    # In care from 31 March 2023 to 31 March 2024 inclusive: 367 days (2024 is a leap year),
+    # in month of care 12 (days 366.25-396.69 counted from 1), kept as its middle day:
+    # int(12.5 * 30.4375) + 1 = 381; in the placement 337 days, month 11: int(11.5 * 30.4375)
+    # + 1 = 351.
+    assert (first.days_in_care, first.placement_days) == (381, 351)
+    monkeypatch.setattr(census_module, "ROUND_DAYS_TO_MONTH", False)
+    exact, _ = census_from_extract(_extract(periods, placements))
+    exact_first = exact[(exact["age_years"] == 9) & (exact["age_months"] == 10)].iloc[0]
+    assert (exact_first["days_in_care"], exact_first["placement_days"]) == (367, 337)
     assert (first.placement, first.location, first.legal_status, first.sex) == (
         "inhouse_foster",
         "near",

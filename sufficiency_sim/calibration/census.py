@@ -19,6 +19,13 @@ Rules, each counted:
 - ``census_legal_status_other``: a legal status the model does not know is written as a full
   care order (C2).
 Rows are sorted (age, days in care, placement ...) so the file keeps no trace of input order.
+
+Data protection: days in care and days in the placement are kept to the month only
+(`ROUND_DAYS_TO_MONTH`): each is replaced by the middle of its month of care (month k, counted
+back from the census date, becomes day ``int((k + 0.5) * 30.44) + 1``). Exact days would give
+each child's real date of entering care and of the current placement (``census date - days +
+1``), which with age and sex is a quasi-identifier; to the month, every child who entered care
+within the same 30 days has the same value.
 """
 
 from __future__ import annotations
@@ -31,6 +38,14 @@ from sufficiency_sim.census import CENSUS_COLUMNS, CENSUS_PLACEMENTS, LegalStatu
 _LEGAL = set(LegalStatus.__args__)  # type: ignore[attr-defined]
 _DAYS_PER_MONTH = 365.25 / 12
 _COUNCIL_FOUND = ("kinship", "inhouse_foster", "local_home", "placed_with_parents")
+ROUND_DAYS_TO_MONTH = True
+"""Keep days in care and in the placement to the month (see the module docstring)."""
+
+
+def to_month(days: pd.Series) -> pd.Series:
+    """Days (counted from 1) replaced by the middle day of their month of care."""
+    month = ((days - 1) // _DAYS_PER_MONTH).astype(int)
+    return ((month + 0.5) * _DAYS_PER_MONTH).astype(int) + 1
 
 
 def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -63,6 +78,8 @@ def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
     counts["census_days_in_care_capped"] = int((days_in_care > life).sum())
     days_in_care = days_in_care.clip(upper=life)
     placement_days = placement_days.clip(upper=days_in_care)
+    if ROUND_DAYS_TO_MONTH:  # monotone, so placement_days stays within days_in_care
+        days_in_care, placement_days = to_month(days_in_care), to_month(placement_days)
 
     kind = frame["kind"].astype("string")
     other = ~kind.isin(CENSUS_PLACEMENTS)

@@ -103,6 +103,7 @@ from sufficiency_sim.ssda903.read import (
     code_values,
     parse_dates,
     read_raw_tables,
+    require_columns,
     text_values,
 )
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS, EPISODE_DERIVED_COLUMNS
@@ -412,6 +413,7 @@ def read_uasc(path: str | Path) -> pd.DataFrame | None:
         raise
     frames = []
     for table in tables:
+        require_columns(table, ("CHILD", "DUC"), "uasc")
         raw = table.frame
         column = {c: raw[c] if c in raw.columns else pd.Series("", index=raw.index) for c in raw}
         blank = pd.Series("", index=raw.index)

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.ssda903.codes import collection_year
 from sufficiency_sim.ssda903.schema import (
@@ -242,7 +243,11 @@ def _normalise_column_name(name: object) -> str:
 
 
 def _parse_csv(text: str, source: str, table: str) -> RawTable:
-    """Parse CSV text into a `RawTable`, numbering rows by their CSV line."""
+    """Parse CSV text into a `RawTable`, numbering rows by their CSV line.
+
+    Refuses (InputError by file and line) a column named twice and a row with fewer or more
+    fields than the header (`csvcheck.check_structure`)."""
+    check_structure(text, source, _normalise_column_name)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -449,13 +454,25 @@ def missing_columns(table: RawTable, required: Iterable[str]) -> list[str]:
     return [c for c in required if c not in table.frame.columns]
 
 
-def _missing_columns_message(table: RawTable, missing: list[str], kind: str) -> str:
+def require_columns(table: RawTable, required: Iterable[str], kind: str) -> None:
+    """Refuse (InputError naming the file) a `kind` table without the `required` columns,
+    saying which 903 table it looks like instead (e.g. a header file given as --uasc)."""
+    required = tuple(required)
+    missing = missing_columns(table, required)
+    if missing:
+        raise InputError(_missing_columns_message(table, missing, kind, required))
+
+
+def _missing_columns_message(
+    table: RawTable, missing: list[str], kind: str, required: tuple[str, ...] | None = None
+) -> str:
     plural = "s" if len(missing) > 1 else ""
     known = [c for c in table.columns if c in _KNOWN_COLUMNS]
     found = ", ".join(known) if known else "no 903 column names (is the header line missing?)"
+    needed = required if required is not None else _required_for(kind)
     message = (
         f"{table.source}:1: {', '.join(missing)}: missing required column{plural}; "
-        f"a {kind} file needs the columns {', '.join(_required_for(kind))} (found: {found})"
+        f"a {kind} file needs the columns {', '.join(needed)} (found: {found})"
     )
     guess = classify_columns(table.columns)
     if guess and guess != kind:
@@ -599,7 +616,7 @@ def read_episodes(path: str | Path) -> pd.DataFrame:
     frames = [f for f, _ in keyed]
     combined = concat_frames(frames, (*EPISODE_COLUMNS, *EPISODE_DERIVED_COLUMNS))
     if combined.empty:
-        raise InputError(_no_rows_message(path, tables, "episode"))
+        raise InputError(no_rows_message(path, tables, "episode"))
     return combined
 
 
@@ -613,11 +630,12 @@ def read_header(path: str | Path) -> pd.DataFrame:
     tables = sorted(tables, key=lambda t: (_year_in_name(t.source), t.source))
     combined = concat_frames([canonical_header(t) for t in tables], HEADER_COLUMNS)
     if combined.empty:
-        raise InputError(_no_rows_message(path, tables, "header"))
+        raise InputError(no_rows_message(path, tables, "header"))
     return combined
 
 
-def _no_rows_message(path: str | Path, tables: list[RawTable], what: str) -> str:
+def no_rows_message(path: str | Path, tables: list[RawTable], what: str) -> str:
+    """The message for a table (or every table of a collection) with no data rows."""
     if len(tables) == 1:
         return f"{tables[0].source}: the file has a header line but no {what} rows"
     return f"{path}: none of the {len(tables)} {what} files has any data rows"

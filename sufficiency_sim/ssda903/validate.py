@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sufficiency_sim.errors import InputError
 from sufficiency_sim.ssda903 import codes
 from sufficiency_sim.ssda903.clean import drop_duplicate_episodes
 from sufficiency_sim.ssda903.read import (
@@ -41,6 +42,7 @@ from sufficiency_sim.ssda903.read import (
     canonical_header,
     concat_frames,
     missing_columns,
+    no_rows_message,
     parse_dates,
     parse_distance,
     quote,
@@ -545,6 +547,12 @@ def validate_903(episodes_path: str | Path, header_path: str | Path) -> list[Pro
     """
     episode_tables = read_raw_tables(episodes_path, "episodes")
     header_tables = read_raw_tables(header_path, "header")
+    for path, tables, what in (
+        (episodes_path, episode_tables, "episode"),
+        (header_path, header_tables, "header"),
+    ):
+        if all(t.frame.empty for t in tables):  # as `read_episodes` refuses it for indicators
+            raise InputError(no_rows_message(path, tables, what))
     problems: list[Problem] = []
     frames = []
     for table in episode_tables:
