@@ -31,7 +31,7 @@ from sufficiency_sim.model.streams import Streams
 CENSUS_ORIGIN_YEARS = 19
 """From a census, day 0 is this many years before the start date (before any census entry)."""
 UNPLANNED_CARER_REASONS = ("CLOSE", "APPRR")
-K3_FROM = dt.date(2023, 4, 1)  # registered supported accommodation (K3) from 2023/24
+K3_FROM = dt.date(2024, 4, 1)  # registered supported accommodation (K3) from 2024/25
 
 
 EVENT_ORDER = (
@@ -618,7 +618,14 @@ class Simulation:
                     c for c in legal_changes[1:] if c[0] < order_day
                 ]
                 legal_changes.append((order_day, "E1"))
-        if route == "return_home" and not at_18 and u[5] < pathways.placed_with_parents_share:
+        # Placement with parents needs a care order: a child accommodated under section 20 (V2)
+        # goes home by leaving care (validator rule 378).
+        if (
+            route == "return_home"
+            and legal != "V2"
+            and not at_18
+            and u[5] < pathways.placed_with_parents_share
+        ):
             day = child.exit_day - _duration_days(pathways.placed_with_parents_before_exit, zc[1])
             if day > now:
                 child.pwp_day = day
