@@ -268,7 +268,8 @@ class HeaderFields(Strict):
 
     ethnicity_mix: Annotated[dict[EthnicCode, float], AfterValidator(_shares)] = Field(
         default_factory=lambda: dict(_ETHNICITY_2006),
-        description="Share of children by ETHNIC code (siblings share the eldest's).",
+        validate_default=True,
+        description="Share of children by ETHNIC code.",
     )
     upn_unknown_share: Probability = Field(
         0.02,

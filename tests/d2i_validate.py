@@ -5,11 +5,13 @@ needs pandas<2, so it cannot share the project's environment); tests/test_d2i_va
 does that. Usage:
 
     python d2i_validate.py RULESET YEAR LA_CODE THIS_DIR [PREV_DIR]
+    python d2i_validate.py rulesets
 
 RULESET is e.g. ``lac2023_24``; YEAR the collection year's end (2024 for 2023/24), as the
 validator's ``collectionYear``; THIS_DIR (and PREV_DIR, last year's return) hold header.csv and
-episodes.csv in the return's layout. Prints {"failing": {code: rows}, "skipped": [...],
-"crashed": [...], "ran": n} on stdout; the validator's own logging goes to stderr.
+episodes.csv in the return's layout. Prints {"failing": {code: rows}, "messages": {code: text},
+"skipped": [...], "crashed": [...], "ran": n} as the last line on stdout. ``rulesets`` prints the
+names of the validator's rule sets instead.
 """
 
 from __future__ import annotations
@@ -22,9 +24,16 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
+    logging.disable(logging.CRITICAL)  # the validator logs every rule at INFO
+    if argv == ["rulesets"]:
+        import lac_validator
+
+        folder = Path(lac_validator.__file__).parent / "rules"
+        names = sorted(p.name for p in folder.glob("lac20*_*") if (p / "__init__.py").is_file())
+        print(json.dumps(names))
+        return 0
     ruleset, year, la_code, this_dir = argv[:4]
     prev_dir = argv[4] if len(argv) > 4 else None
-    logging.disable(logging.CRITICAL)  # the validator logs every rule at INFO
 
     from lac_validator import lac_validator
     from lac_validator.utils import process_uploaded_files
@@ -33,12 +42,16 @@ def main(argv: list[str]) -> int:
     if prev_dir:
         files["Prev year"] = [str(Path(prev_dir) / n) for n in ("header.csv", "episodes.csv")]
     registry = importlib.import_module(f"lac_validator.rules.{ruleset}").registry
-    validator = lac_validator.LacValidator(
-        metadata={"collectionYear": year, "localAuthority": la_code},
-        files=process_uploaded_files(files),
-        registry=registry,
-        selected_rules=None,
-    )
+    real_stdout, sys.stdout = sys.stdout, sys.stderr  # some rules print
+    try:
+        validator = lac_validator.LacValidator(
+            metadata={"collectionYear": year, "localAuthority": la_code},
+            files=process_uploaded_files(files),
+            registry=registry,
+            selected_rules=None,
+        )
+    finally:
+        sys.stdout = real_stdout
     failing: dict[str, int] = {}
     for table in validator.ds_results.values():
         if not hasattr(table, "columns"):
@@ -51,11 +64,12 @@ def main(argv: list[str]) -> int:
                     failing[code] = failing.get(code, 0) + rows
     result = {
         "failing": dict(sorted(failing.items())),
+        "messages": {code: str(registry[code].message) for code in failing if code in registry},
         "skipped": sorted(map(str, validator.skips)),
         "crashed": sorted(map(str, validator.fails)),
         "ran": len(validator.dones),
     }
-    json.dump(result, sys.stdout)
+    print(json.dumps(result))
     return 0
 
 

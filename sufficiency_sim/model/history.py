@@ -8,6 +8,7 @@ date are left out: they cannot affect any reported year.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sufficiency_sim.model.header import header_fields
@@ -57,8 +58,13 @@ NO_URN_PLACES = frozenset(
     | {"Z13", "Z14"}
 )
 """PLACE codes of settings with no Ofsted URN: their episodes leave URN blank (validator rule
-222; H5 too until 2022/23, but the 2024/25 rules ask a URN of H5, so H5 keeps its own). The
-placement's resource id stays in the placements audit table."""
+222). The placement's resource id stays in the placements audit table."""
+SUPPORTED_URN_FROM = date(2023, 4, 1)
+"""Supported accommodation (H5) placed from this day has a URN (the Supported Accommodation
+(England) Regulations 2023 brought registration with Ofsted; the validator's 2022/23 rule 222
+forbids a URN for H5 and its 2024/25 rule 218 requires one). Placements started before keep none
+in every return, so that an episode's URN never changes from one year's return to the next
+(rule 503F)."""
 
 
 @dataclass
@@ -171,6 +177,15 @@ def build_history(sim: Simulation) -> RunHistory:
     )
 
 
+def _urn(placement, ord0: int) -> str | None:
+    """The URN written on the placement's episodes: its resource id, or none (see above)."""
+    if placement.place in NO_URN_PLACES:
+        return None
+    if placement.place == "H5" and ord0 + placement.start < SUPPORTED_URN_FROM.toordinal():
+        return None
+    return placement.rid
+
+
 def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns, end_day: int) -> None:
     """Split the child's placements at legal status changes (up to the end of the run) into
     903 episodes."""
@@ -209,7 +224,7 @@ def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns, end_da
                     reason,
                     None,
                     None,
-                    None if p.place in NO_URN_PLACES else p.rid,
+                    _urn(p, ord0),
                     "IN" if p.location == "in" else "OUT",
                     p.distance,
                 ]

@@ -1058,6 +1058,12 @@ class Simulation:
 
     def _on_exit(self, child: Child) -> None:
         placement = child.placement
+        if child.exit_rec in ("E11", "E12") and placement.kind != "adoption":
+            # The placement for adoption broke down before the order: no adoption (validator
+            # rule 390); the child stays in care until 18, as after most disruptions.
+            child.route, child.exit_rec = "long_term", "AT18"
+            child.exit_day = self._birthday(child, 18)
+            return
         if child.exit_rec == "AT18":
             in_family = placement.kind in ("kinship", "inhouse_foster", "ifa")
             if in_family and child.rng.random() < self.sc.pathways.staying_put_share:
