@@ -1059,8 +1059,8 @@ class Simulation:
     def _on_exit(self, child: Child) -> None:
         placement = child.placement
         if child.exit_rec in ("E11", "E12") and placement.kind != "adoption":
-            # The placement for adoption broke down before the order: no adoption (validator
-            # rule 390); the child stays in care until 18, as after most disruptions.
+            # The placement for adoption ended the day before the order, too late for new
+            # adopters (`_adopters_again`): no adoption (validator rule 390); in care until 18.
             child.route, child.exit_rec = "long_term", "AT18"
             child.exit_day = self._birthday(child, 18)
             return
@@ -1158,11 +1158,24 @@ class Simulation:
             resource.boost_until = int(self.env.now + self.sc.endings.carer_leave_effect_days)
             self._schedule_household(resource)
         self._place(child, exclude=resource)
+        if placement.kind == "adoption":
+            self._adopters_again(child)
 
     def _on_move(self, child: Child) -> None:
-        resource = child.placement.resource
+        ended = child.placement
+        resource = ended.resource
         self._end_placement(child, "CARPL", planned=True)
         self._place(child, exclude=resource)
+        if ended.kind == "adoption":
+            self._adopters_again(child)
+
+    def _adopters_again(self, child: Child) -> None:
+        """A placement for adoption ended before the order. The plan stands: new adopters are
+        found and the child is placed with them halfway to the order, so that the child is
+        adopted from a placement for adoption (validator rule 390) on the day drawn at entry."""
+        now = int(self.env.now)
+        if child.exit_rec in ("E11", "E12") and child.exit_day - now >= 2:
+            child.pfa_day = now + (child.exit_day - now) // 2
 
     def _on_market(self, child: Child) -> None:
         """The external search ends: move to what it found, or search again."""
