@@ -8,7 +8,8 @@ validator there on a simulated York history cut into the 2023/24 return and into
 the latest year the validator has rules for, each with last year's return beside it (the rules
 that compare with last year's header and episodes then run too).
 
-No rule may fail except those that need real postcodes: the model has no geography, so
+No rule may fail except those that need real postcodes (and the project's own
+``validate-903`` must find no error in the same return): the model has no geography, so
 HOME_POST and PL_POST are blank and the validator cannot derive the placement's authority.
 Never skipped in CI (``CI`` set); elsewhere it skips only when the environment cannot be built
 (no network or no suitable Python).
@@ -32,6 +33,7 @@ from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import write_episodes, write_header
 from sufficiency_sim.ssda903.returns import year_return
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS, HEADER_COLUMNS
+from sufficiency_sim.ssda903.validate import validate_903
 
 pytestmark = pytest.mark.slow
 
@@ -176,6 +178,9 @@ def test_the_validator_accepts_a_simulated_return(d2i_python, history, tmp_path)
         failing = {c: n for c, n in result["failing"].items() if c not in POSTCODE_RULES}
         for code, rows in failing.items():
             problems.append(f"{label} rule {code}: {rows} row(s): {result['messages'].get(code)}")
+        ours = validate_903(this / "episodes.csv", this / "header.csv")
+        errors = [str(p) for p in ours if p.severity == "error"]
+        problems.extend(f"{label} validate-903: {e}" for e in errors[:10])
         crashed = set(result["crashed"]) - KNOWN_CRASHES
         if crashed:
             problems.append(f"{label}: rules raised: {sorted(crashed)}")
