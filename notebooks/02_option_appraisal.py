@@ -55,6 +55,7 @@ from sufficiency_sim.appraisal import (
     year_label,
 )
 from sufficiency_sim.experiment import run_experiment
+from sufficiency_sim.headline import headline_markdown
 from sufficiency_sim.intervals import t_half_width
 from sufficiency_sim.notebook_support import repo_root, settings
 from sufficiency_sim.report_html import scenario_changes, value_lines
@@ -240,52 +241,14 @@ display(
 # %% [markdown]
 # ## In plain words
 
+# %% [markdown]
+# The sentences come from `sufficiency_sim.headline` (the same ones `compare` prints and the
+# report opens with): each effect with its 95% interval and whether it is better or worse, and
+# "no measurable difference" where the interval includes zero.
+
 # %%
-levels = appraisal.levels[appraisal.levels["period"].eq(HORIZON)].set_index(["scenario", "measure"])
-diffs = horizon_diffs.set_index(["option", "measure"])
-costs = appraisal.costs.set_index("option")
-base_oa = levels.loc[(BASELINE, "pct_out_of_area")]
-lines = [
-    f"Over {year_label(YEARS[0])} to {year_label(YEARS[-1])} the baseline places on average "
-    f"**{base_oa['mean']:.1f}%** of children in care out of area "
-    f"({base_oa['lower']:.1f}-{base_oa['upper']:.1f}%) and costs "
-    f"£{levels.loc[(BASELINE, 'cost_gbp'), 'mean'] / 1e6:.0f}m in all.",
-    "",
-]
-
-
-def money(value: float, digits: int = 2) -> str:
-    """A signed amount in £ million, e.g. -£2.08m."""
-    return f"{'-' if value < 0 else '+'}£{abs(value) / 1e6:,.{digits}f}m"
-
-
-def change(measure: str, option: str) -> str:
-    """An option's whole-horizon difference from the baseline with its 95% CI."""
-    row = diffs.loc[(option, measure)]
-    lo, hi, mid = row["paired_lower"], row["paired_upper"], row["difference"]
-    star = "" if lo <= 0 <= hi else "*"
-    if measure == "cost_gbp":
-        return f"{money(mid)} [{money(lo)}, {money(hi)}]{star}"
-    return f"{mid:+.1f} points [{lo:+.1f}, {hi:+.1f}]{star}"
-
-
-for option in OPTIONS:
-    c = costs.loc[option]
-    per_year = c["cost_per_out_of_area_year_avoided_gbp"]
-    if pd.isna(per_year):
-        value = "no out-of-area child-years avoided on average"
-    elif per_year < 0:
-        value = "it avoids out-of-area placements and saves money"
-    else:
-        value = f"£{per_year / 1e3:,.0f}k for each out-of-area child-year avoided"
-    lines.append(
-        f"- **{option}**: out of area {change('pct_out_of_area', option)}; three or more "
-        f"placements {change('pct_3plus_placements', option)}; cost over ten years "
-        f"{change('cost_gbp', option)}, NPV {money(c['npv_cost_difference_gbp'])}; payback "
-        f"{c['payback']}; {value}."
-    )
-lines += ["", "\\* the 95% interval of the difference excludes zero."]
-display(Markdown("\n".join(lines)))
+resolved = {sc.name: scenario.to_jsonable(sc) for sc in loaded}
+display(Markdown(headline_markdown(appraisal, resolved)))
 
 # %% [markdown]
 # **Caveats.** The options' costs are the scenario files' assumptions (capital, block

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sufficiency_sim.intervals import t_half_width
+from sufficiency_sim.intervals import bounded, t_half_width
 
 KEYS: tuple[str, ...] = ("scenario", "replication", "year")
 GREEN_BOOK_RATE = 0.035
@@ -53,6 +53,33 @@ FLOW_MEASURES: frozenset[str] = frozenset(
     }
 )
 """Measures summed over the horizon; every other measure is averaged over the years."""
+
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    {
+        "pct_out_of_area",
+        "pct_over_20_miles",
+        "pct_3plus_placements",
+        "placement_moves",
+        "unplanned_endings",
+        "bridging_31_march",
+        "mean_days_bridging",
+        "out_of_area_child_years",
+        "cost_gbp",
+    }
+)
+HIGHER_IS_BETTER: frozenset[str] = frozenset({"pct_long_term_stable", "pct_1_placement"})
+"""Measures with a better direction; the rest (counts by placement type, occupancy, children
+in care) are neither better nor worse in themselves."""
+
+
+def better_direction(measure: str) -> str | None:
+    """ "lower" or "higher" when that is better for the measure, else None."""
+    if measure in LOWER_IS_BETTER:
+        return "lower"
+    if measure in HIGHER_IS_BETTER:
+        return "higher"
+    return None
+
 
 YEAR = "year"
 HORIZON = "horizon"
@@ -149,14 +176,17 @@ def _finish(table: pd.DataFrame, order: dict[str, int], scenarios: Sequence[str]
 
 
 def level_summary(results: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Each scenario's mean and t-based CI, by year and over the whole horizon (tidy: scenario,
-    period, year, measure, horizon_rule, n, mean, lower, upper)."""
+    """Each scenario's mean and t-based CI truncated to the measure's possible range
+    (`intervals.bounds`), by year and over the whole horizon (tidy: scenario, period, year,
+    measure, horizon_rule, n, mean, lower, upper, half_width of the untruncated t interval)."""
     long = _long(results)
     grouped = long.groupby(["scenario", "year", "measure"], sort=False)["value"]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
     half = t_half_width(table["sd"].to_numpy(), table["n"].to_numpy(), confidence)
-    table["lower"] = table["mean"] - half
-    table["upper"] = table["mean"] + half
+    table["lower"], table["upper"] = bounded(
+        table["measure"], table["mean"] - half, table["mean"] + half
+    )
+    table["half_width"] = half  # of the t interval before truncation (for precision targets)
     table = table.drop(columns="sd")
     order = {m: i for i, m in enumerate(measure_columns(results))}
     return _finish(table, order, scenario_order(results))
@@ -268,8 +298,9 @@ def cost_appraisal(
     """Per option against the baseline: total cost, cost difference, NPV of the cost difference
     (with its paired CI), discounted payback year, the share of replications that pay back
     within the horizon, and the cost per out-of-area child-year avoided and per unplanned
-    placement ending avoided (undiscounted horizon cost difference divided by the number avoided;
-    blank when none is avoided; negative when the option saves money as well).
+    placement ending avoided (undiscounted horizon cost difference divided by the number avoided,
+    with a percentile bootstrap interval; blank unless the number avoided is measurably above
+    zero; negative when the option saves money as well).
     """
     scenarios = scenario_order(results)
     cost = _per_replication(results, "cost_gbp")
@@ -304,7 +335,7 @@ def cost_appraisal(
                 "payback_year": year,
                 "payback": label,
                 "payback_share": paid,
-                **_per_avoided(horizon, option, baseline, total_diff),
+                **_per_avoided(horizon, option, baseline, total_diff, diff.sum(axis=1), confidence),
             }
         )
     table = pd.DataFrame(rows)
@@ -313,22 +344,66 @@ def cost_appraisal(
     return table
 
 
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20190401
+
+
+def ratio_interval(
+    numerator: np.ndarray, denominator: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of mean(numerator) / mean(denominator), resampling the
+    replications in pairs (a fixed seed, so the same results give the same interval)."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    n = len(numerator)
+    if n < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    picks = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = numerator[picks].mean(axis=1) / denominator[picks].mean(axis=1)
+    ratios = ratios[np.isfinite(ratios)]
+    if ratios.size == 0:
+        return math.nan, math.nan
+    tail = (1 - confidence) / 2
+    return float(np.quantile(ratios, tail)), float(np.quantile(ratios, 1 - tail))
+
+
 def _per_avoided(
-    horizon: pd.DataFrame, option: str, baseline: str, cost_difference: float
+    horizon: pd.DataFrame,
+    option: str,
+    baseline: str,
+    cost_difference: float,
+    cost_by_rep: pd.Series | None = None,
+    confidence: float = 0.95,
 ) -> dict[str, float]:
-    """Out-of-area child-years and unplanned endings avoided, and the cost of each avoided."""
+    """Out-of-area child-years and unplanned endings avoided, and the cost of each avoided
+    with its bootstrap interval. The cost per outcome avoided is given only when the number
+    avoided is measurably above zero (its paired interval excludes zero); otherwise the ratio
+    has no meaning (its denominator may be zero or negative) and is left blank."""
     out = {}
     for measure, stem in (
         ("out_of_area_child_years", "out_of_area_year"),
         ("unplanned_endings", "unplanned_ending"),
     ):
+        ratio = lower = upper = math.nan
         if measure not in horizon.columns:
             avoided = math.nan
         else:
             paired = (horizon.loc[baseline, measure] - horizon.loc[option, measure]).dropna()
             avoided = float(paired.mean()) if len(paired) else math.nan
+            sd = float(paired.std(ddof=1)) if len(paired) > 1 else 0.0
+            half = float(t_half_width(sd, len(paired), confidence)) if len(paired) else math.nan
+            if avoided > 0 and (pd.isna(half) or avoided - half > 0):
+                ratio = cost_difference / avoided
+                if cost_by_rep is not None:
+                    both = pd.concat([cost_by_rep.rename("c"), paired.rename("a")], axis=1)
+                    both = both.dropna()
+                    lower, upper = ratio_interval(both["c"].to_numpy(), both["a"].to_numpy())
         out[f"{stem}s_avoided"] = avoided
-        out[f"cost_per_{stem}_avoided_gbp"] = cost_difference / avoided if avoided > 0 else math.nan
+        out[f"cost_per_{stem}_avoided_gbp"] = ratio
+        out[f"cost_per_{stem}_avoided_lower_gbp"] = lower
+        out[f"cost_per_{stem}_avoided_upper_gbp"] = upper
     return out
 
 
@@ -379,8 +454,18 @@ _COST_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("npv_cost_difference_gbp", "npv_cost_difference_gbp", "npv_lower", "npv_upper"),
     ("payback_year", "payback_year", "", ""),
     ("payback_share", "payback_share", "", ""),
-    ("cost_per_out_of_area_year_avoided_gbp", "cost_per_out_of_area_year_avoided_gbp", "", ""),
-    ("cost_per_unplanned_ending_avoided_gbp", "cost_per_unplanned_ending_avoided_gbp", "", ""),
+    (
+        "cost_per_out_of_area_year_avoided_gbp",
+        "cost_per_out_of_area_year_avoided_gbp",
+        "cost_per_out_of_area_year_avoided_lower_gbp",
+        "cost_per_out_of_area_year_avoided_upper_gbp",
+    ),
+    (
+        "cost_per_unplanned_ending_avoided_gbp",
+        "cost_per_unplanned_ending_avoided_gbp",
+        "cost_per_unplanned_ending_avoided_lower_gbp",
+        "cost_per_unplanned_ending_avoided_upper_gbp",
+    ),
 )
 
 
@@ -410,8 +495,8 @@ def appraisal_table(appraisal: Appraisal) -> pd.DataFrame:
                     "horizon_rule": "",
                     "n": cost["n"],
                     "difference": cost[value],
-                    "paired_lower": cost[lower] if lower else math.nan,
-                    "paired_upper": cost[upper] if upper else math.nan,
+                    "paired_lower": cost.get(lower, math.nan) if lower else math.nan,
+                    "paired_upper": cost.get(upper, math.nan) if upper else math.nan,
                     "note": note,
                 }
             )
@@ -536,6 +621,23 @@ def _indicator_table(
     return _markdown_rows(rows)
 
 
+def ratio_cell(cost: dict, stem: str, scale: float = 1e3, digits: int = 1) -> str:
+    """A cost-per-outcome-avoided cell "x [lo, hi]" (in £k), or "–" when not measurable."""
+    value = cost.get(f"cost_per_{stem}_avoided_gbp", math.nan)
+    if value is None or pd.isna(value):
+        return "–"
+    text = format_number(value / scale, digits, sign=True)
+    lo = cost.get(f"cost_per_{stem}_avoided_lower_gbp", math.nan)
+    hi = cost.get(f"cost_per_{stem}_avoided_upper_gbp", math.nan)
+    if lo is None or pd.isna(lo):
+        return text
+    lo_text, hi_text = (
+        format_number(lo / scale, digits, True),
+        format_number(hi / scale, digits, True),
+    )
+    return f"{text} [{lo_text}, {hi_text}]"
+
+
 def cost_cells(cost: dict | None) -> list[str]:
     """The NPV, payback and cost-per-avoided cells of an option (dashes when missing)."""
     if cost is None:
@@ -549,22 +651,27 @@ def cost_cells(cost: dict | None) -> list[str]:
     payback_cell = cost["payback"]
     if not pd.isna(share):
         payback_cell += f" ({share:.0%} of runs pay back)"
-    per_year = cost["cost_per_out_of_area_year_avoided_gbp"]
-    per_year_cell = "–" if pd.isna(per_year) else format_number(per_year / 1e3, 1, sign=True)
-    return [npv_cell, payback_cell, per_year_cell]
+    return [npv_cell, payback_cell, ratio_cell(cost, "out_of_area_year")]
 
 
-def appraisal_markdown(appraisal: Appraisal, title: str | None = None) -> str:
+def appraisal_markdown(
+    appraisal: Appraisal, title: str | None = None, scenarios: dict | None = None
+) -> str:
     """A committee-paper summary: options as rows, key indicators over the whole horizon and in
     the final year, each option's level with its difference from the baseline and the 95% CI
     of the paired difference; cost, NPV, payback and cost per out-of-area child-year avoided;
-    with the replications, seed and discount rate stated."""
+    with the replications, seed and discount rate stated. It opens with the headline in plain
+    words (`headline.headline_markdown`; `scenarios` maps names to resolved scenario data so
+    that each option's changes are described)."""
+    from sufficiency_sim.headline import headline_markdown
+
     first, last = appraisal.years[0], appraisal.years[-1]
     pct = f"{appraisal.confidence:.0%}"
     seed = "not stated" if appraisal.seed is None else str(appraisal.seed)
     parts = [
         f"## {title or 'Options appraisal against ' + appraisal.baseline}",
         "",
+        headline_markdown(appraisal, scenarios).replace("## In plain words", "### In plain words"),
         f"{appraisal.replications} replications of each scenario on common random numbers "
         f"(seed {seed}); differences are option minus baseline with the {pct} confidence "
         f"interval of the paired difference in [brackets]; * marks an interval that excludes "
@@ -586,7 +693,10 @@ def appraisal_markdown(appraisal: Appraisal, title: str | None = None) -> str:
         "discounted saving against the baseline stays non-negative (shown for the mean "
         "path, with the share of replications that pay back within the horizon). Cost per "
         "out-of-area child-year avoided = total cost difference / out-of-area child-years "
-        "avoided; blank when none are avoided, negative when the option also saves money.",
+        "avoided, with a 95% bootstrap interval; shown only when the child-years avoided are "
+        "measurably above zero, negative when the option also saves money. Level intervals are "
+        "t intervals truncated to what is possible (0-100% for percentages, at least 0 "
+        "otherwise).",
     ]
     return "\n".join(parts) + "\n"
 
@@ -681,7 +791,7 @@ def precision_check(
         for name in scenario_order(results):
             if target.applies_to in ("level", "both"):
                 level = levels.loc[(name, target.measure)]
-                half = (level["upper"] - level["lower"]) / 2
+                half = level["half_width"]
                 rows.append(_check_row(name, target, "level", half, level["mean"]))
             if target.applies_to in ("difference", "both") and name != baseline:
                 half = diffs.loc[(name, target.measure), "paired_half_width"]

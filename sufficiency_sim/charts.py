@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 from sufficiency_sim.appraisal import (
     HORIZON,
     YEAR,
+    better_direction,
     horizon_rule,
     level_summary,
     paired_differences,
@@ -252,7 +253,9 @@ def timeseries_figure(
 ) -> Figure:
     """Each measure by financial year, one panel per measure and one line per scenario with
     its 95% band, from `appraisal.level_summary` (only the yearly rows are used). Bands are
-    drawn inside the measure's possible range (no count below 0, no share above 100%)."""
+    drawn inside the measure's possible range (no count below 0, no share above 100%). With
+    more than two scenarios only the baseline's band is drawn (overlapping bands of several
+    colours cannot be read); the options' uncertainty is in the difference charts."""
     yearly = levels[levels["period"].eq(YEAR)]
     names = list(dict.fromkeys(yearly["scenario"]))
     styles = scenario_styles(names, baseline)
@@ -267,14 +270,15 @@ def timeseries_figure(
             style, s = styles[name], _scale(measure)
             x = data["year"].astype(int).to_numpy()
             lower, upper = _clip(measure, data["lower"], data["upper"])
-            ax.fill_between(
-                x,
-                lower / s,
-                upper / s,
-                color=style.colour,
-                alpha=0.12,
-                linewidth=0,
-            )
+            if _fill_band(name, baseline, len(names)):
+                ax.fill_between(
+                    x,
+                    lower / s,
+                    upper / s,
+                    color=style.colour,
+                    alpha=0.15,
+                    linewidth=0,
+                )
             ax.plot(
                 x,
                 data["mean"].to_numpy(float) / s,
@@ -371,6 +375,7 @@ def differences_figure(
                 label=name,
             )
         ax.axvline(0.0, color="black", linewidth=0.8)
+        _mark_better(ax, measure)
         ax.set_yticks(positions, [_short(n) for n in options], fontsize=8)
         ax.set_ylim(-0.7, len(options) - 0.3)
         ax.set_title(_title(measure), fontsize=10)
@@ -382,6 +387,41 @@ def differences_figure(
         f"Difference from baseline{base}, {when}: mean and 95% paired interval", fontsize=12
     )
     return fig
+
+
+def _mark_better(ax, measure: str) -> None:
+    """Write which side of zero is better at the top of a forest-plot panel ("← better" for
+    measures where lower is better), with zero kept in view."""
+    direction = better_direction(measure)
+    if direction is None:
+        return
+    low, high = ax.get_xlim()
+    span = max(abs(low), abs(high), 1e-9)
+    ax.set_xlim(min(low, -0.15 * span), max(high, 0.15 * span))
+    if direction == "lower":
+        ax.text(
+            0.02,
+            0.98,
+            "← better",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=8,
+            color="#005a32",
+            fontweight="bold",
+        )
+    else:
+        ax.text(
+            0.98,
+            0.98,
+            "better →",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="#005a32",
+            fontweight="bold",
+        )
 
 
 def _short(name: str, width: int = 36) -> str:
@@ -660,7 +700,8 @@ def cost_chart(
         data = yearly[yearly["scenario"].eq(name)].sort_values("year")
         lower, upper = _clip("cost_gbp", data["lower"], data["upper"])
         data = data.assign(lower=lower, upper=upper)
-        _band_line(axes[0], data, styles[name], name, "mean", "lower", "upper", 1e6)
+        fill = _fill_band(name, baseline, len(names))
+        _band_line(axes[0], data, styles[name], name, "mean", "lower", "upper", 1e6, fill)
     _year_axis(axes[0], years)
     axes[0].set_title("Cost per year", fontsize=10)
     axes[0].set_ylabel(unit_label("cost_gbp"), fontsize=8)
@@ -672,7 +713,15 @@ def cost_chart(
                 continue
             data = diffs[diffs["option"].eq(name)].sort_values("year")
             _band_line(
-                axes[1], data, styles[name], name, "difference", "paired_lower", "paired_upper", 1e6
+                axes[1],
+                data,
+                styles[name],
+                name,
+                "difference",
+                "paired_lower",
+                "paired_upper",
+                1e6,
+                len(names) <= 3,
             )
         axes[1].axhline(0.0, color="black", linewidth=0.8)
         _year_axis(axes[1], years)
@@ -684,20 +733,35 @@ def cost_chart(
     return fig
 
 
+def _fill_band(name: str, baseline: str | None, count: int) -> bool:
+    """Whether a scenario's band is filled: always with one or two scenarios, else only the
+    baseline's."""
+    return count <= 2 or name == baseline
+
+
 def _band_line(
-    ax, data: pd.DataFrame, style: Style, name: str, mid: str, lo: str, hi: str, scale: float
+    ax,
+    data: pd.DataFrame,
+    style: Style,
+    name: str,
+    mid: str,
+    lo: str,
+    hi: str,
+    scale: float,
+    fill: bool = True,
 ) -> None:
     if data.empty:
         return
     x = data["year"].astype(int).to_numpy()
-    ax.fill_between(
-        x,
-        data[lo].to_numpy(float) / scale,
-        data[hi].to_numpy(float) / scale,
-        color=style.colour,
-        alpha=0.12,
-        linewidth=0,
-    )
+    if fill:
+        ax.fill_between(
+            x,
+            data[lo].to_numpy(float) / scale,
+            data[hi].to_numpy(float) / scale,
+            color=style.colour,
+            alpha=0.15,
+            linewidth=0,
+        )
     ax.plot(
         x,
         data[mid].to_numpy(float) / scale,

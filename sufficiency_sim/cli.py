@@ -40,10 +40,23 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
-@click.group(cls=_Group)
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="sufficiency-sim")
 def cli() -> None:
-    """Placement sufficiency simulation for an English local authority."""
+    """Placement sufficiency simulation for an English local authority.
+
+    \b
+    First steps (from a clone of the repository):
+      sufficiency-sim run scenarios/york_baseline.yaml --out results/york
+      sufficiency-sim compare scenarios/york_baseline.yaml scenarios/options/*.yaml \\
+          --out results/york_options
+      sufficiency-sim report results/york_options
+      sufficiency-sim app
+
+    Every command takes -h for its options and an example."""
 
 
 @cli.command("run")
@@ -86,14 +99,18 @@ def run_command(
     """Run SCENARIO_FILE for N replications and show each indicator by financial year.
 
     With --out, each finished replication is checkpointed as it completes; after an interruption
-    the same command with --resume finishes the rest, with identical results."""
+    the same command with --resume finishes the rest, with identical results.
+
+    \b
+    Example:
+      sufficiency-sim run scenarios/york_baseline.yaml -n 20 --jobs 2 --out results/york"""
     from tqdm import tqdm
 
     from sufficiency_sim import atomic, scenario
     from sufficiency_sim.batch import resume_or_start
     from sufficiency_sim.executors import make_executor
     from sufficiency_sim.experiment import run_experiment, summarise
-    from sufficiency_sim.report_text import summary_table
+    from sufficiency_sim.report_text import show_summary
 
     sc = scenario.load(scenario_file, overrides)
     if histories and out_dir is None:
@@ -126,7 +143,7 @@ def run_command(
         )
     results = result.results.drop(columns="scenario")
     summary = summarise(results)
-    click.echo(summary_table(summary, sc))
+    show_summary(summary, sc, click.get_text_stream("stdout"))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         atomic.write_csv(out_dir / "indicators.csv", results)
@@ -152,14 +169,18 @@ def run_command(
 
 @cli.command("schema")
 def schema_command() -> None:
-    """Print the JSON schema of a scenario file."""
+    """Print the JSON schema of a scenario file.
+
+    \b
+    Example:
+      sufficiency-sim schema > scenario.schema.json"""
     from sufficiency_sim import scenario
 
     click.echo(json.dumps(scenario.json_schema(), indent=2))
 
 
 def _register() -> None:
-    from sufficiency_sim import cli_903, cli_appraisal, cli_calibrate, cli_report
+    from sufficiency_sim import cli_903, cli_app, cli_appraisal, cli_calibrate, cli_report
 
     if "indicators" not in cli.commands:
         cli.add_command(cli_903.indicators_command)
@@ -169,6 +190,8 @@ def _register() -> None:
         cli.add_command(cli_appraisal.sweep_command)
     if "report" not in cli.commands:
         cli.add_command(cli_report.report_command)
+    if "app" not in cli.commands:
+        cli.add_command(cli_app.app_command)
     if "calibrate" not in cli.commands:
         cli.add_command(cli_calibrate.calibrate_command)
         cli.add_command(cli_calibrate.backtest_command)

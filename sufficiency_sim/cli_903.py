@@ -66,10 +66,14 @@ def _format_value(name: str, value: object) -> str:
 
 
 def format_table(result: pd.DataFrame, columns: Sequence[str]) -> str:
-    """Indicators as rows and years as columns; percentages to 1 decimal, NaN as "-"."""
+    """Indicators as rows (in plain words; the CSV of --out keeps the column codes) and years
+    as columns; percentages to 1 decimal, NaN as "-"."""
+    from sufficiency_sim.report_text import LABELS
+
     years = [str(int(y)) for y in result["year"]]
     cells = [[_format_value(c, v) for v in result[c]] for c in columns]
-    label_width = max(len("indicator"), *(len(c) for c in columns))
+    names = [LABELS.get(c, c) for c in columns]
+    label_width = max(len("indicator"), *(len(n) for n in names))
     widths = [max(len(y), *(len(row[i]) for row in cells)) for i, y in enumerate(years)]
     lines = [
         "  ".join(
@@ -79,7 +83,7 @@ def format_table(result: pd.DataFrame, columns: Sequence[str]) -> str:
             ]
         )
     ]
-    for name, row in zip(columns, cells, strict=True):
+    for name, row in zip(names, cells, strict=True):
         lines.append(
             "  ".join(
                 [name.ljust(label_width), *(v.rjust(w) for v, w in zip(row, widths, strict=True))]
@@ -120,7 +124,12 @@ def indicators_command(
 
     The returns are read and cleaned first (several years merged, overlaps truncated); the
     cleaning counts go to stderr. Percentages are shown to 1 decimal, "-" when undefined;
-    --out writes them unrounded, one row per year.
+    --out writes them unrounded, one row per year, with the column codes of the README.
+
+    \b
+    Example:
+      sufficiency-sim indicators --episodes sufficiency_sim/data/sample/episodes.csv \\
+          --header sufficiency_sim/data/sample/header.csv --year 2023 --out indicators.csv
     """
     try:
         from sufficiency_sim import indicators
@@ -162,6 +171,10 @@ def validate_command(
 
     Exit status 0 when there is no error (warnings and notes allowed unless --strict),
     1 when errors were found, 2 when the input cannot be read.
+
+    \b
+    Example:
+      sufficiency-sim validate-903 --episodes episodes.csv --header header.csv
     """
     problems = validate_903(episodes_path, header_path)
     for problem in problems:

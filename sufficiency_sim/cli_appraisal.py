@@ -394,9 +394,15 @@ def compare_command(
     Prints a committee-paper table (differences from the baseline with paired 95% CIs, cost,
     NPV, payback) and writes appraisal.csv, appraisal.md, results.csv, run.json and charts to
     --out. Every file is loaded and checked before anything runs.
+
+    \b
+    Example:
+      sufficiency-sim compare scenarios/york_baseline.yaml scenarios/options/*.yaml \\
+          -n 30 --jobs 2 --out results/york_options
     """
     from sufficiency_sim import scenario
     from sufficiency_sim.appraisal import appraisal_markdown, appraise
+    from sufficiency_sim.report_text import show_comparison
 
     started = time.perf_counter()
     if resume and fresh:
@@ -428,8 +434,9 @@ def compare_command(
             auto_batch,
         )
     appraisal = appraise(outcome.results, baseline.name, seed, discount_rate)
-    markdown = appraisal_markdown(appraisal)
-    click.echo(markdown)
+    resolved = {name: scenario.to_jsonable(sc) for name, sc in named.items()}
+    markdown = appraisal_markdown(appraisal, scenarios=resolved)
+    show_comparison(appraisal, resolved, click.get_text_stream("stdout"))
     meta = {
         "command": "compare",
         "baseline_file": str(baseline_file),
@@ -621,6 +628,11 @@ def sweep_command(
 
     Writes sweep.csv (mean and 95% CI per grid point, year and measure, and over the whole
     horizon), results.csv, run.json and sweep.png to --out.
+
+    \b
+    Example:
+      sufficiency-sim sweep scenarios/york_baseline.yaml \\
+          --grid provision.inhouse_foster.households=70,80,90 -n 10
     """
     from sufficiency_sim import atomic, charts
     from sufficiency_sim.experiment import run_experiment
@@ -659,7 +671,10 @@ def sweep_command(
         "outputs": ["sweep.csv", "results.csv", "sweep.png", "run.json"],
     }
     _write_json(meta, out_dir / "run.json")
-    click.echo(_sweep_summary(table, keys))
+    from sufficiency_sim.report_text import show_table
+
+    header, rows = _sweep_summary(table, keys)
+    show_table(header, rows, "Whole horizon: mean [95% CI]", click.get_text_stream("stdout"))
     click.echo(
         f"wrote {out_dir}/sweep.csv, results.csv, sweep.png and run.json in "
         f"{time.perf_counter() - started:.1f} s",
@@ -667,8 +682,8 @@ def sweep_command(
     )
 
 
-def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> str:
-    """Whole-horizon means of a few key measures per grid point, as a markdown table."""
+def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Whole-horizon means [95% CI] of a few key measures per grid point: (header, rows)."""
     from sufficiency_sim.appraisal import HORIZON
 
     measures = {
@@ -680,7 +695,7 @@ def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> str:
     }
     rows = table[table["period"].eq(HORIZON) & table["measure"].isin(list(measures))]
     header = [*keys, *(label for label, _, _ in measures.values())]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    body = []
     for values, group in rows.groupby(list(keys), sort=False):
         values = values if isinstance(values, tuple) else (values,)
         by = group.set_index("measure")
@@ -694,5 +709,5 @@ def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> str:
                 f"{row['mean'] / scale:.{digits}f} "
                 f"[{row['lower'] / scale:.{digits}f}, {row['upper'] / scale:.{digits}f}]"
             )
-        lines.append("| " + " | ".join(cells) + " |")
-    return "Whole horizon: mean [95% CI]\n\n" + "\n".join(lines)
+        body.append(cells)
+    return header, body

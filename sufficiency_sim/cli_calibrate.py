@@ -19,7 +19,19 @@ from sufficiency_sim.cli_options import jobs_option, quiet_option, seed_option
 from sufficiency_sim.errors import InputError
 
 _PATH = click.Path(path_type=Path)
-DEFAULT_TEMPLATE = Path("scenarios") / "york_baseline.yaml"
+
+
+def york_baseline_path() -> Path:
+    """The York baseline installed with the package (a copy of scenarios/york_baseline.yaml,
+    kept identical by tests/test_cli_help.py), so the default works from any folder."""
+    import importlib.resources
+
+    return Path(str(importlib.resources.files("sufficiency_sim") / "data" / "scenarios")) / (
+        "york_baseline.yaml"
+    )
+
+
+DEFAULT_TEMPLATE = york_baseline_path()
 
 
 def _date(value: str | None, option: str) -> pd.Timestamp | None:
@@ -111,7 +123,7 @@ extract_options = [
         "template_path",
         type=_PATH,
         help="Scenario supplying what 903 lacks: capacity, costs, needs, matching "
-        f"[default: {DEFAULT_TEMPLATE}].",
+        "[default: the York baseline installed with the package].",
     ),
 ]
 
@@ -164,7 +176,12 @@ def calibrate_command(
 
     Writes OUT (the scenario), OUT_census.csv (the children looked after at the end of the
     window, with no identifier, date of birth or postcode) and OUT_calibration/ (report.md with
-    charts). The scenario runs as it is: `sufficiency-sim run OUT`."""
+    charts). The scenario runs as it is: `sufficiency-sim run OUT`.
+
+    \b
+    Example (the bundled synthetic extract):
+      sufficiency-sim calibrate --episodes sufficiency_sim/data/sample/episodes.csv \\
+          --header sufficiency_sim/data/sample/header.csv --out results/sample.yaml"""
     from sufficiency_sim.calibration.pipeline import calibrate
     from sufficiency_sim.calibration.report import write_report
     from sufficiency_sim.calibration.scenario_writer import write_scenario
@@ -247,7 +264,11 @@ def backtest_command(
 ) -> None:
     """Calibrate on the extract up to --train-to, simulate forward from the census that day to
     --test-to, and show for each indicator and year the observed value against the simulated
-    mean and 95% prediction band."""
+    mean and 95% prediction band.
+
+    \b
+    Example:
+      sufficiency-sim backtest --episodes E.csv --header H.csv --train-to 2021-03-31"""
     from sufficiency_sim.calibration.backtest import format_backtest, run_backtest
 
     inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)

@@ -29,6 +29,10 @@ def report_command(results_dir: Path, out_file: Path | None, title: str | None) 
     cost, NPV and payback), the charts (drawn again from results.csv and embedded in the page),
     what each option changes, the assumptions with their sources beside the values used, the
     method and the limitations. It needs no network and no other file to be read or printed.
+
+    \b
+    Example:
+      sufficiency-sim report results/york_options --out results/york_options/report.html
     """
     from sufficiency_sim.report_html import write_report
 

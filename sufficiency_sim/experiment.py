@@ -18,7 +18,7 @@ from sufficiency_sim import atomic
 from sufficiency_sim.costs import costs_by_year
 from sufficiency_sim.executors import Executor, make_executor
 from sufficiency_sim.indicators import INDICATOR_COLUMNS, compute_indicators
-from sufficiency_sim.intervals import t_half_width
+from sufficiency_sim.intervals import bounded, t_half_width
 from sufficiency_sim.model import RunHistory, simulate
 from sufficiency_sim.scenario import Scenario
 from sufficiency_sim.system_metrics import SYSTEM_COLUMNS, system_metrics
@@ -155,8 +155,9 @@ def summarise(results: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     grouped = long.groupby([*keys, "measure"], sort=False)["value"]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
     half = t_half_width(table["sd"].to_numpy(), table["n"].to_numpy(), confidence)
-    table["lower"] = table["mean"] - half
-    table["upper"] = table["mean"] + half
+    table["lower"], table["upper"] = bounded(
+        table["measure"], table["mean"] - half, table["mean"] + half
+    )
     order = {name: i for i, name in enumerate(RESULT_COLUMNS)}
     table["_order"] = table["measure"].map(order)
     table = table.sort_values([*keys, "_order"], kind="stable").drop(columns=["_order", "sd"])

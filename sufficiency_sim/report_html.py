@@ -18,15 +18,15 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
-import html
 import importlib.resources
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import markupsafe
 import pandas as pd
 
 from sufficiency_sim import __version__, atomic, charts
@@ -43,6 +43,7 @@ from sufficiency_sim.appraisal import (
     format_number,
     horizon_rule,
     level_cell,
+    ratio_cell,
     rows_by_name,
     year_label,
 )
@@ -359,49 +360,46 @@ def scenario_changes(baseline: Mapping, option: Mapping) -> list[tuple[str, Any,
 
 
 # ---------------------------------------------------------------------------------------------
-# HTML pieces
+# HTML pieces: plain data for the Jinja2 template (templates/report.html.j2), which escapes
+# every value (autoescape); nothing here writes HTML.
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _lines(text: Any) -> str:
-    """Plain text (escaped here) whose line breaks become separate lines."""
-    lines = str(text).split("\n")
-    if len(lines) == 1:
-        return _e(lines[0])
-    return "".join(f'<span class="line">{_e(line)}</span>' for line in lines)
+def _cell(value: Any, cls: str = "", note: str = "") -> dict:
+    """A table cell: its lines (a newline starts a new line), CSS class and a note line."""
+    return {"lines": str(value).split("\n"), "cls": cls, "note": note}
 
 
 def _table(
     header: Sequence[str],
-    rows: Iterable[Sequence[str]],
-    caption: str = "",
+    rows: Iterable[Sequence[Any]],
+    caption: str,
     cls: str = "",
     widths: Sequence[str] = (),
     cell_class: str = "",
-) -> str:
-    """A table; header and cells are plain text (escaped here; a newline starts a new line).
-    `widths` (CSS widths per column) fix the layout; `cell_class` is given to every <td>."""
-    parts = [f'<table class="{_e(cls)}">' if cls else "<table>"]
-    if caption:
-        parts.append(f"<caption>{_e(caption)}</caption>")
-    if widths:
-        cols = "".join(f'<col style="width: {_e(w)}">' for w in widths)
-        parts.append(f"<colgroup>{cols}</colgroup>")
-    parts.append("<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in header))
-    parts.append("</tr></thead><tbody>")
-    td = f'<td class="{_e(cell_class)}">' if cell_class else "<td>"
+) -> dict:
+    """A table for the template: header, rows (the first cell of each is its row header),
+    a caption (every table has one), CSS class, column widths and a class for every <td>."""
+    body = []
     for cells in rows:
         first, *rest = cells
-        parts.append(
-            f'<tr><th scope="row">{_lines(first)}</th>'
-            + "".join(f"{td}{_lines(c)}</td>" for c in rest)
-        )
-        parts.append("</tr>")
-    parts.append("</tbody></table>")
-    return "".join(parts)
+        row = [first if isinstance(first, dict) else _cell(first)]
+        row += [c if isinstance(c, dict) else _cell(c, cell_class) for c in rest]
+        body.append(row)
+    return {
+        "header": list(header),
+        "rows": body,
+        "caption": caption,
+        "cls": cls,
+        "widths": list(widths),
+    }
+
+
+def _p(text: str, cls: str = "") -> dict:
+    return {"kind": "p", "text": text, "cls": cls}
+
+
+def _block_table(table: dict) -> dict:
+    return {"kind": "table", "table": table}
 
 
 def _data_uri(figure) -> str:
@@ -409,11 +407,14 @@ def _data_uri(figure) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _figure(figure, caption: str, number: int) -> str:
-    return (
-        f'<figure id="figure-{number}"><img src="{_data_uri(figure)}" '
-        f'alt="{_e(caption)}"><figcaption>Figure {number}. {_e(caption)}</figcaption></figure>'
-    )
+def _figure(figure, caption: str, number: int, alt: str) -> dict:
+    return {
+        "kind": "figure",
+        "src": _data_uri(figure),
+        "caption": caption,
+        "alt": alt,
+        "number": number,
+    }
 
 
 def _indicator_rows(appraisal: Appraisal, columns: Sequence[Column], year: int | None) -> list:
@@ -436,24 +437,25 @@ def _two_lines(cell: str) -> str:
     return cell.replace("; ", "\n", 1)
 
 
-def _summary_tables(appraisal: Appraisal) -> str:
+def _summary_tables(appraisal: Appraisal) -> list[dict]:
     first, last = appraisal.years[0], appraisal.years[-1]
-    horizon = _table(
-        ["Scenario", *(c.heading for c in HORIZON_COLUMNS)],
-        _indicator_rows(appraisal, HORIZON_COLUMNS, None),
-        f"Key indicators over the whole horizon, {year_label(first)} to {year_label(last)}",
-        "numbers",
-    )
-    final = _table(
-        ["Scenario", *(c.heading for c in FINAL_YEAR_COLUMNS)],
-        _indicator_rows(appraisal, FINAL_YEAR_COLUMNS, last),
-        f"Key indicators in the final year, {year_label(last)}",
-        "numbers",
-    )
+    tables = [
+        _table(
+            ["Scenario", *(c.heading for c in HORIZON_COLUMNS)],
+            _indicator_rows(appraisal, HORIZON_COLUMNS, None),
+            f"Key indicators over the whole horizon, {year_label(first)} to {year_label(last)}",
+            "numbers",
+        ),
+        _table(
+            ["Scenario", *(c.heading for c in FINAL_YEAR_COLUMNS)],
+            _indicator_rows(appraisal, FINAL_YEAR_COLUMNS, last),
+            f"Key indicators in the final year, {year_label(last)}",
+            "numbers",
+        ),
+    ]
     cost_rows = []
     for cost in appraisal.costs.to_dict("records"):
         npv_cell, payback_cell, per_year_cell = cost_cells(cost)
-        per_ending = cost.get("cost_per_unplanned_ending_avoided_gbp", math.nan)
         cost_rows.append(
             [
                 cost["option"],
@@ -462,31 +464,32 @@ def _summary_tables(appraisal: Appraisal) -> str:
                 npv_cell,
                 payback_cell,
                 per_year_cell,
-                "–" if pd.isna(per_ending) else format_number(per_ending / 1e3, 1, sign=True),
+                ratio_cell(cost, "unplanned_ending"),
             ]
         )
-    costs = ""
     if cost_rows:
         base_total = appraisal.costs["baseline_total_cost_gbp"].iloc[0] / 1e6
-        costs = _table(
-            [
-                "Option",
-                "Total cost (£m)",
-                "Cost difference (£m)",
-                "NPV of cost difference (£m) [95% CI]",
-                "Payback (discounted)",
-                "Cost per out-of-area child-year avoided (£k)",
-                "Cost per unplanned ending avoided (£k)",
-            ],
-            cost_rows,
-            f"Costs over the whole horizon against the baseline (baseline total "
-            f"£{base_total:.1f}m); NPV at {appraisal.discount_rate:.1%} a year",
-            "numbers",
+        tables.append(
+            _table(
+                [
+                    "Option",
+                    "Total cost (£m)",
+                    "Cost difference (£m)",
+                    "NPV of cost difference (£m) [95% CI]",
+                    "Payback (discounted)",
+                    "Cost per out-of-area child-year avoided (£k) [95% CI]",
+                    "Cost per unplanned ending avoided (£k) [95% CI]",
+                ],
+                cost_rows,
+                f"Costs over the whole horizon against the baseline (baseline total "
+                f"£{base_total:.1f}m); NPV at {appraisal.discount_rate:.1%} a year",
+                "numbers",
+            )
         )
-    return horizon + final + costs
+    return tables
 
 
-def _all_measures_table(appraisal: Appraisal, labels: Mapping[str, str]) -> str:
+def _all_measures_table(appraisal: Appraisal, labels: Mapping[str, str]) -> dict:
     measures = list(dict.fromkeys(appraisal.levels["measure"]))
     columns = [
         Column(m, labels.get(m, m), 1e6, 2) if m == "cost_gbp" else Column(m, labels.get(m, m))
@@ -513,124 +516,87 @@ def _all_measures_table(appraisal: Appraisal, labels: Mapping[str, str]) -> str:
     return _table(header, rows, "Every measure over the whole horizon", "numbers small")
 
 
-_CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; color: #111; background: #fff; line-height: 1.45; margin: 0 auto;
-  max-width: 72rem; padding: 1.5rem 2rem 3rem; font-size: 15px; }
-h1 { font-size: 1.7rem; margin: 0 0 .3rem; }
-h2 { font-size: 1.3rem; border-bottom: 2px solid #111; padding-bottom: .2rem; margin-top: 2.2rem; }
-h3 { font-size: 1.05rem; margin-top: 1.4rem; }
-p.meta { color: #333; margin: 0 0 1rem; }
-nav ol { columns: 2; padding-left: 1.3rem; margin: .3rem 0 0; }
-a { color: #111; }
-table { border-collapse: collapse; margin: 1rem 0 1.4rem; width: 100%; font-size: .85rem; }
-caption { text-align: left; font-weight: 600; padding: .3rem 0; }
-th, td { border: 1px solid #777; padding: .3rem .45rem; vertical-align: top; text-align: left; }
-thead th { background: #e6e6e6; border-bottom: 2px solid #111; }
-tbody tr:nth-child(even) td, tbody tr:nth-child(even) th { background: #f4f4f4; }
-table.numbers td { text-align: right; font-variant-numeric: tabular-nums; }
-span.line { display: block; }
-table.numbers span.line { white-space: nowrap; }
-table.assumptions, table.changes { table-layout: fixed; }
-table.assumptions th[scope=row], table.changes th[scope=row] {
-  font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .75rem;
-  overflow-wrap: anywhere; }
-span.changed { font-family: system-ui, sans-serif; font-style: italic; margin-top: .2rem; }
-table.small { font-size: .78rem; }
-td.value { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
-  font-size: .75rem; overflow-wrap: anywhere; }
-figure { margin: 1.2rem 0 2rem; }
-figure img { max-width: 100%; height: auto; display: block; border: 1px solid #ccc; }
-figcaption { font-size: .9rem; margin-top: .35rem; }
-.note { font-size: .88rem; color: #222; }
-dl.limits dt { font-weight: 600; margin-top: .6rem; }
-dl.limits dd { margin-left: 1.2rem; }
-footer { margin-top: 3rem; border-top: 1px solid #777; font-size: .8rem; color: #333; }
-@media print {
-  @page { size: A4; margin: 14mm; }
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  nav { display: none; }
-  h2 { break-after: avoid; }
-  figure, table, tr, dl.limits dd { break-inside: avoid; }
-  thead { display: table-header-group; }
-  table { font-size: 8pt; }
-  td.value { font-size: 7pt; }
-  figure img { border: none; }
-}
-"""
+def _css() -> str:
+    return (importlib.resources.files("sufficiency_sim") / "templates" / "report.css").read_text(
+        encoding="utf-8"
+    )
 
 
-def _option_section(run: CompareRun) -> str:
+def _option_section(run: CompareRun) -> list[dict]:
+    from sufficiency_sim.headline import describe_changes
+
     baseline = run.scenarios[0]["resolved"]
-    parts = []
+    blocks: list[dict] = []
     for item in run.scenarios:
         resolved = item["resolved"]
         name = item["name"]
         role = " (baseline)" if name == run.baseline else ""
-        parts.append(f"<h3>{_e(name)}{_e(role)}</h3>")
+        blocks.append({"kind": "h3", "text": f"{name}{role}"})
         description = str(resolved.get("description") or "").strip()
         if description:
-            parts.append(f"<p>{_e(description)}</p>")
+            blocks.append(_p(description))
         if item.get("file"):
-            parts.append(f'<p class="note">Scenario file: {_e(item["file"])}</p>')
+            blocks.append(_p(f"Scenario file: {item['file']}", "note"))
         if name == run.baseline:
             continue
         changes = scenario_changes(baseline, resolved)
         if not changes:
-            parts.append("<p>No setting differs from the baseline.</p>")
+            blocks.append(_p("No setting differs from the baseline."))
             continue
+        words = describe_changes(baseline, resolved)
+        if words:
+            blocks.append(_p("What it changes:"))
+            blocks.append({"kind": "list", "entries": words, "cls": ""})
         rows = [
             [key, "\n".join(value_lines(before)), "\n".join(value_lines(after))]
             for key, before, after in changes
         ]
-        parts.append(
-            _table(
-                ["Setting", "Baseline", name],
-                rows,
-                "What this option changes",
-                "changes",
-                widths=("24%", "38%", "38%"),
-                cell_class="value",
-            )
+        table = _table(
+            ["Setting", "Baseline", name],
+            rows,
+            f"Every setting {name} changes, as in the scenario files",
+            "changes",
+            widths=("24%", "38%", "38%"),
+            cell_class="value",
         )
-    return "".join(parts)
+        blocks.append(
+            {
+                "kind": "details",
+                "summary": "Every setting changed, as in the scenario files",
+                "blocks": [_block_table(table)],
+            }
+        )
+    return blocks
 
 
-def _assumptions_section(run: CompareRun, assumptions: Sequence[Assumption]) -> str:
+def _assumptions_section(run: CompareRun, assumptions: Sequence[Assumption]) -> list[dict]:
     baseline = run.scenarios[0]["resolved"]
     options = [(s["name"], s["resolved"]) for s in run.scenarios[1:]]
-    parts = [
-        "<p>Every default of the York baseline with its documented value and source "
-        "(docs/york_baseline.md), beside the value the baseline of this run actually used "
-        "(from run.json). Status: "
-        + "; ".join(f"<strong>{_e(k)}</strong> {_e(v)}" for k, v in STATUS_MEANINGS.items())
-        + ". Source names are those of the project's reference list of published figures.</p>"
+    status = "; ".join(f"{k} {v}" for k, v in STATUS_MEANINGS.items())
+    blocks = [
+        _p(
+            "Every default of the York baseline with its documented value and source "
+            "(docs/york_baseline.md), beside the value the baseline of this run actually used "
+            f"(from run.json). Status: {status}. Source names are those of the project's "
+            "reference list of published figures."
+        )
     ]
+    header = [
+        "Key",
+        "Used in this run (baseline)",
+        "Documented value",
+        "Status",
+        "Basis and source",
+    ]
+    widths = ("19%", "27%", "16%", "6%", "32%")
     section = None
-    rows: list[str] = []
+    rows: list[list] = []
 
     def flush() -> None:
         if section is not None and rows:
-            parts.append(f"<h3>{_e(section)}</h3>")
-            parts.append(
-                '<table class="assumptions"><colgroup>'
-                + "".join(f'<col style="width: {w}">' for w in ("19%", "27%", "16%", "6%", "32%"))
-                + "</colgroup><thead><tr>"
-                + "".join(
-                    f'<th scope="col">{_e(h)}</th>'
-                    for h in (
-                        "Key",
-                        "Used in this run (baseline)",
-                        "Documented value",
-                        "Status",
-                        "Basis and source",
-                    )
-                )
-                + "</tr></thead><tbody>"
-                + "".join(rows)
-                + "</tbody></table>"
+            blocks.append({"kind": "h3", "text": section})
+            blocks.append(
+                _block_table(_table(header, rows, f"Assumptions: {section}", "assumptions", widths))
             )
 
     for item in assumptions:
@@ -648,17 +614,18 @@ def _assumptions_section(run: CompareRun, assumptions: Sequence[Assumption]) -> 
                     changed_by.add(name)
         note = ""
         if changed_by:
-            names = ", ".join(n for n, _ in options if n in changed_by)
-            note = f'<span class="line changed">Changed by: {_e(names)}</span>'
+            note = "Changed by: " + ", ".join(n for n, _ in options if n in changed_by)
         rows.append(
-            "<tr>"
-            f'<th scope="row">{"<br>".join(_e(p) for p in item.paths)}</th>'
-            f'<td class="value">{_lines(chr(10).join(used))}{note}</td>'
-            f"<td>{_e(item.value)}</td><td>{_e(item.status)}</td><td>{_e(item.basis)}</td>"
-            "</tr>"
+            [
+                _cell("\n".join(item.paths)),
+                _cell("\n".join(used), "value", note),
+                item.value,
+                item.status,
+                item.basis,
+            ]
         )
     flush()
-    return "".join(parts)
+    return blocks
 
 
 def _long_date(value: Any) -> str:
@@ -670,7 +637,7 @@ def _long_date(value: Any) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _method_section(run: CompareRun, appraisal: Appraisal) -> str:
+def _method_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
     base = run.scenarios[0]["resolved"]
     start = _long_date(base.get("start_date", "the start date"))
     warmup = base.get("warmup_years", "several")
@@ -694,47 +661,100 @@ def _method_section(run: CompareRun, appraisal: Appraisal) -> str:
         "real 903 return. Costs are weekly prices for every day of every placement, plus every "
         "bed of the local homes and the one-off and recurring costs the scenario declares.",
         f"Results are means over replications with {appraisal.confidence:.0%} t confidence "
-        "intervals. A difference from the baseline is the mean of the per-replication "
-        "differences (option minus baseline) with its paired interval; * marks an interval "
-        "that excludes zero. Over the whole horizon, flows (endings, cost, child-years out of "
-        "area) are summed and stocks and percentages are averaged over the years. The net "
-        "present value discounts each financial year's cost difference to the first year at "
+        "intervals, truncated to what the measure can be: a percentage lies between 0 and 100 "
+        "and a count, a number of days or a cost is at least 0 (the truncated interval keeps "
+        "every possible value the t interval allows, so it covers the true mean at least as "
+        "often). Tables and charts show the same intervals. A difference from the baseline is "
+        "the mean of the per-replication differences (option minus baseline) with its paired t "
+        "interval; * marks an interval that excludes zero, and the headline calls any effect "
+        'whose interval includes zero "no measurable difference". The cost per outcome '
+        "avoided is shown only when the outcomes avoided are measurably above zero, with a "
+        "percentile bootstrap interval (2,000 resamples of the replications, in pairs). Over "
+        "the whole horizon, flows (endings, cost, child-years out of area) are summed and "
+        "stocks and percentages are averaged over the years. The net present value discounts "
+        "each financial year's cost difference to the first year at "
         f"{appraisal.discount_rate:.1%} a year (HM Treasury Green Book); payback is the first "
         "year from which the cumulative discounted saving stays at or above zero.",
     ]
-    return "".join(f"<p>{_e(p)}</p>" for p in paragraphs)
+    return [_p(p) for p in paragraphs]
 
 
-def _limitations_section() -> str:
+def _limitations_section() -> list[dict]:
     intro = (
         "What the model does not do yet, knowingly. The project's documentation lists every "
         "structural assumption with the direction it probably pushes the results "
         "(docs/assumptions.md) and the problems found in the code (docs/verification.md)."
     )
-    items = "".join(f"<dt>{_e(title)}</dt><dd>{_e(text)}</dd>" for title, text in LIMITATIONS)
-    return f'<p>{_e(intro)}</p><dl class="limits">{items}</dl>'
+    return [_p(intro), {"kind": "dl", "entries": list(LIMITATIONS)}]
 
 
-def _charts_section(run: CompareRun, appraisal: Appraisal) -> str:
+def _finding(appraisal: Appraisal, measures: Sequence[str]) -> str:
+    """Alt text that states what a chart shows: for each measure, the baseline's level in the
+    final year and the options' range, with the direction that is better."""
+    from sufficiency_sim.charts import _scale, _title, unit_label
+
+    last = appraisal.years[-1]
+    rows = appraisal.levels[
+        appraisal.levels["period"].eq("year") & appraisal.levels["year"].eq(last)
+    ].set_index(["scenario", "measure"])
+    parts = []
+    for measure in measures:
+        key = (appraisal.baseline, measure)
+        if key not in rows.index:
+            continue
+        s = _scale(measure)
+        base = rows.loc[key, "mean"] / s
+        others = [
+            rows.loc[(n, measure), "mean"] / s
+            for n in appraisal.scenarios
+            if n != appraisal.baseline and (n, measure) in rows.index
+        ]
+        text = (
+            f"{_title(measure)} in {year_label(last)}: baseline {base:,.1f} {unit_label(measure)}"
+        )
+        if others:
+            text += f", options {min(others):,.1f} to {max(others):,.1f}"
+        parts.append(text)
+    return "; ".join(parts) + "." if parts else ""
+
+
+def _charts_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
+    from sufficiency_sim.headline import headlines
+
     baseline = run.baseline
-    made: list[tuple[Any, str]] = []
+    made: list[tuple[Any, str, str]] = []
     made.append(
         (
             charts.timeseries_figure(appraisal.levels, baseline),
-            "Key indicators by financial year: mean and 95% confidence interval per scenario.",
+            "Key indicators by financial year: mean and 95% confidence interval (the "
+            "baseline's band; with more than two scenarios the options' uncertainty is in the "
+            "difference chart).",
+            _finding(appraisal, charts.KEY_MEASURES),
         )
     )
     if len(appraisal.scenarios) > 1:
+        said = "Differences from the baseline over the whole horizon. " + " ".join(
+            h.text() for h in headlines(appraisal, None)
+        )
         made.append(
             (
                 charts.differences_figure(
                     appraisal.differences, None, baseline, all_names=appraisal.scenarios
                 ),
                 "Difference from the baseline over the whole horizon: mean and 95% paired "
-                "interval per option.",
+                "interval per option; each panel says which side of zero is better.",
+                said,
             )
         )
-    notes = []
+    blocks: list[dict] = []
+    measures = {
+        "placement_types.png": ("inhouse_foster", "ifa_foster", "childrens_home"),
+        "out_of_area.png": ("pct_out_of_area", "pct_over_20_miles"),
+        "placements_per_child.png": ("pct_1_placement", "pct_3plus_placements"),
+        "bridging.png": ("mean_days_bridging", "bridging_31_march"),
+        "occupancy.png": ("inhouse_occupancy_pct", "local_home_occupancy_pct"),
+        "cost_by_year.png": ("cost_gbp",),
+    }
     builders = {
         "placement_types.png": lambda: charts.placement_types_chart(run.results),
         "out_of_area.png": lambda: charts.out_of_area_chart(run.results, baseline),
@@ -746,14 +766,41 @@ def _charts_section(run: CompareRun, appraisal: Appraisal) -> str:
         "cost_by_year.png": lambda: charts.cost_chart(run.results, baseline),
     }
     captions = dict(charts.APPRAISAL_CHARTS)
+    notes = []
     for name, build in builders.items():
         try:
-            made.append((build(), captions[name] + "."))
+            made.append((build(), captions[name] + ".", _finding(appraisal, measures[name])))
         except ValueError as exc:  # an older results.csv without the measures
             notes.append(f"{captions[name]}: not drawn ({exc}).")
-    parts = [_figure(fig, caption, i) for i, (fig, caption) in enumerate(made, start=1)]
-    parts += [f'<p class="note">{_e(n)}</p>' for n in notes]
-    return "".join(parts)
+    for number, (fig, caption, alt) in enumerate(made, start=1):
+        blocks.append(_figure(fig, caption, number, alt or caption))
+    blocks += [_p(n, "note") for n in notes]
+    return blocks
+
+
+def _resolved(run: CompareRun) -> dict[str, dict]:
+    return {s["name"]: s["resolved"] for s in run.scenarios}
+
+
+def _headline_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
+    from sufficiency_sim.headline import headline_intro, headlines
+
+    items = headlines(appraisal, _resolved(run))
+    blocks = [_p(headline_intro(appraisal))]
+    blocks += [_p(h.text(), "headline") for h in items]
+    if not items:
+        blocks.append(_p("There is no option to compare with the baseline."))
+    return blocks
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("sufficiency_sim", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
 
 
 def build_html(
@@ -781,17 +828,6 @@ def build_html(
     first, last = appraisal.years[0], appraisal.years[-1]
     labels = {**LABELS, **_MORE_LABELS}
     options = [n for n in appraisal.scenarios if n != appraisal.baseline]
-    sections = [
-        ("summary", "Summary"),
-        ("options", "Scenarios compared"),
-        ("charts", "Charts"),
-        ("measures", "Every measure"),
-        ("method", "Method in brief"),
-        ("assumptions", "Assumptions and sources"),
-        ("limitations", "Limitations"),
-        ("run", "About this run"),
-    ]
-    nav = "".join(f'<li><a href="#{key}">{_e(text)}</a></li>' for key, text in sections)
     summary_intro = (
         f"{len(options)} option(s) against the baseline {appraisal.baseline}, "
         f"{appraisal.replications} replications of each scenario on common random numbers "
@@ -806,8 +842,8 @@ def build_html(
         "financial year from which the cumulative discounted saving against the baseline stays "
         "non-negative (for the mean path, with the share of replications that pay back within "
         "the horizon). Cost per out-of-area child-year (or unplanned ending) avoided = total "
-        "cost difference / number avoided; blank when none are avoided, negative when the "
-        "option also saves money."
+        "cost difference / number avoided, with a 95% bootstrap interval; shown only when the "
+        "number avoided is measurably above zero, negative when the option also saves money."
     )
     versions = meta.get("versions") or {}
     run_rows = [
@@ -823,43 +859,45 @@ def build_html(
         ["Versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "not stated"],
         ["Report made by", f"sufficiency-sim {__version__} on {_long_date(generated.isoformat())}"],
     ]
-    body = [
-        f"<header><h1>{_e(title)}</h1>",
-        f'<p class="meta">Report of {_e(_long_date(generated.isoformat()))} · '
-        f"{_e(len(appraisal.scenarios))} scenarios · {_e(appraisal.replications)} replications "
-        f"each · financial years {_e(year_label(first))} to {_e(year_label(last))}</p>",
-        f'<nav aria-label="Contents"><strong>Contents</strong><ol>{nav}</ol></nav></header>',
-        "<main>",
-        f'<section id="summary"><h2>Summary</h2><p>{_e(summary_intro)}</p>',
-        _summary_tables(appraisal),
-        f'<p class="note">{_e(notes)}</p></section>',
-        f'<section id="options"><h2>Scenarios compared</h2>{_option_section(run)}</section>',
-        f'<section id="charts"><h2>Charts</h2>{_charts_section(run, appraisal)}</section>',
-        '<section id="measures"><h2>Every measure</h2>',
-        _all_measures_table(appraisal, labels),
-        "</section>",
-        f'<section id="method"><h2>Method in brief</h2>{_method_section(run, appraisal)}</section>',
-        '<section id="assumptions"><h2>Assumptions and sources</h2>',
-        _assumptions_section(run, assumptions),
-        "</section>",
-        f'<section id="limitations"><h2>Limitations</h2>{_limitations_section()}</section>',
-        '<section id="run"><h2>About this run</h2>',
-        _table(["Item", "Value"], run_rows),
-        "</section></main>",
-        "<footer><p>Made with sufficiency-sim from the outputs of "
-        "<code>sufficiency-sim compare</code>. The figures are simulated: they describe the "
-        "model under the stated assumptions, not observed children.</p></footer>",
+    summary_blocks = [_p(summary_intro)]
+    summary_blocks += [_block_table(t) for t in _summary_tables(appraisal)]
+    summary_blocks.append(_p(notes, "note"))
+    sections = [
+        {"id": "headline", "title": "In plain words", "blocks": _headline_section(run, appraisal)},
+        {"id": "summary", "title": "Summary", "blocks": summary_blocks},
+        {"id": "options", "title": "Scenarios compared", "blocks": _option_section(run)},
+        {"id": "charts", "title": "Charts", "blocks": _charts_section(run, appraisal)},
+        {
+            "id": "measures",
+            "title": "Every measure",
+            "blocks": [_block_table(_all_measures_table(appraisal, labels))],
+        },
+        {"id": "method", "title": "Method in brief", "blocks": _method_section(run, appraisal)},
+        {
+            "id": "assumptions",
+            "title": "Assumptions and sources",
+            "blocks": _assumptions_section(run, assumptions),
+        },
+        {"id": "limitations", "title": "Limitations", "blocks": _limitations_section()},
+        {
+            "id": "run",
+            "title": "About this run",
+            "blocks": [_block_table(_table(["Item", "Value"], run_rows, "About this run"))],
+        },
     ]
-    head = (
-        "<!DOCTYPE html>\n"
-        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src data:; style-src 'unsafe-inline'\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="sufficiency-sim {_e(__version__)}">\n'
-        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+    meta_line = (
+        f"Report of {_long_date(generated.isoformat())} · {len(appraisal.scenarios)} scenarios "
+        f"· {appraisal.replications} replications each · financial years {year_label(first)} "
+        f"to {year_label(last)}"
     )
-    return head + "\n".join(body) + "\n</body>\n</html>\n"
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        title=title,
+        version=__version__,
+        css=markupsafe.Markup(_css()),
+        meta_line=meta_line,
+        sections=sections,
+    )
 
 
 def write_report(

@@ -1,8 +1,14 @@
-"""Plain-text tables for the terminal."""
+"""Tables for the terminal: drawn with rich when standard output is a terminal (they wrap to
+its width), plain aligned text when it is piped or redirected (for files and other tools).
+Every interval is written one way: `mean [lower, upper]`."""
 
 from __future__ import annotations
 
 import math
+import shutil
+import sys
+from collections.abc import Sequence
+from typing import TextIO
 
 import pandas as pd
 
@@ -46,7 +52,90 @@ def _cell(mean: float, lower: float, upper: float, scale: float) -> str:
     digits = 2 if scale != 1 else 1
     if math.isnan(lower):
         return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ({lower:.{digits}f}-{upper:.{digits}f})"
+    return f"{mean:.{digits}f} [{lower:.{digits}f}, {upper:.{digits}f}]"
+
+
+def is_terminal(stream: TextIO | None = None) -> bool:
+    """Whether `stream` (standard output by default) is an interactive terminal."""
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def terminal_width(default: int = 100) -> int:
+    """Columns of the terminal (COLUMNS if set), or `default` when there is none."""
+    return shutil.get_terminal_size((default, 24)).columns
+
+
+def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]], title: str = "") -> str:
+    """Aligned plain text: the first column left, the others right; a rule under the header."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = [title] if title else []
+    for index, cells in enumerate([header, *rows]):
+        line = str(cells[0]).ljust(widths[0])
+        if len(cells) > 1:
+            line += "  " + "  ".join(
+                str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)
+            )
+        lines.append(line.rstrip())
+        if index == 0:
+            lines.append("-" * len(line))
+    return "\n".join(lines)
+
+
+def show_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    title: str = "",
+    stream: TextIO | None = None,
+) -> None:
+    """Print a table: with rich on a terminal (wrapping to its width), else `plain_table`."""
+    stream = stream or sys.stdout
+    if is_terminal(stream):
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title or None, title_justify="left", show_lines=False)
+        for i, heading in enumerate(header):
+            table.add_column(str(heading), justify="left" if i == 0 else "right")
+        for cells in rows:
+            table.add_row(*(str(c) for c in cells))
+        Console(file=stream).print(table)
+    else:
+        stream.write(plain_table(header, rows, title) + "\n\n")
+
+
+def summary_blocks(
+    summary: pd.DataFrame, years_per_block: int | None = None
+) -> list[tuple[list[str], list[list[str]]]]:
+    """The (header, rows) blocks of `summary_table`: each measure's mean [95% CI] by year, a
+    few years to a block (as many as fit the terminal when not given)."""
+    years = sorted(summary["year"].unique())
+    if years_per_block is None:
+        label = max(len(LABELS.get(m, m)) for m in RESULT_COLUMNS)
+        years_per_block = max(1, (terminal_width() - label) // 22)
+    lookup = {(row.year, row.measure): row for row in summary.itertuples(index=False)}
+    blocks = []
+    for first in range(0, len(years), years_per_block):
+        block_years = years[first : first + years_per_block]
+        header = ["Indicator (mean [95% CI])"] + [f"{y - 1}-{str(y)[-2:]}" for y in block_years]
+        rows = []
+        for measure in RESULT_COLUMNS:
+            scale = 1e6 if measure == "cost_gbp" else 1
+            cells = [LABELS.get(measure, measure)]
+            for year in block_years:
+                row = lookup.get((year, measure))
+                cells.append("-" if row is None else _cell(row.mean, row.lower, row.upper, scale))
+            rows.append(cells)
+        blocks.append((header, rows))
+    return blocks
+
+
+def show_summary(summary: pd.DataFrame, scenario=None, stream: TextIO | None = None) -> None:
+    """Print each indicator by financial year (rich on a terminal, plain when piped)."""
+    stream = stream or sys.stdout
+    title = f"{scenario.name}: financial years ending 31 March" if scenario else ""
+    for i, (header, rows) in enumerate(summary_blocks(summary)):
+        show_table(header, rows, title if i == 0 else "", stream)
 
 
 def summary_table(summary: pd.DataFrame, scenario=None, years_per_block: int = 5) -> str:
@@ -56,7 +145,7 @@ def summary_table(summary: pd.DataFrame, scenario=None, years_per_block: int = 5
     blocks = []
     for first in range(0, len(years), years_per_block):
         block_years = years[first : first + years_per_block]
-        header = ["Indicator (mean, 95% CI)"] + [f"{y - 1}-{str(y)[-2:]}" for y in block_years]
+        header = ["Indicator (mean [95% CI])"] + [f"{y - 1}-{str(y)[-2:]}" for y in block_years]
         rows = [header]
         for measure in RESULT_COLUMNS:
             scale = 1e6 if measure == "cost_gbp" else 1
@@ -79,3 +168,101 @@ def summary_table(summary: pd.DataFrame, scenario=None, years_per_block: int = 5
         blocks.append("\n".join(lines))
     title = f"{scenario.name}: financial years ending 31 March" if scenario else ""
     return "\n\n".join(([title] if title else []) + blocks)
+
+
+def comparison_blocks(appraisal) -> list[tuple[str, list[str], list[list[str]]]]:
+    """One (title, header, rows) block per option of an `appraisal.Appraisal`: each key measure
+    over the whole horizon for the baseline and the option, and the paired difference with its
+    95% interval; then the NPV, payback and cost per out-of-area child-year avoided. Narrow
+    enough for an 80-100 column terminal whatever the number of options."""
+    from sufficiency_sim.appraisal import (
+        HORIZON_COLUMNS,
+        format_number,
+        ratio_cell,
+        rows_by_name,
+        year_label,
+    )
+
+    levels = rows_by_name(appraisal.levels, "scenario", None)
+    diffs = rows_by_name(appraisal.differences, "option", None)
+    costs = {r["option"]: r for r in appraisal.costs.to_dict("records")}
+    span = f"{year_label(appraisal.years[0])} to {year_label(appraisal.years[-1])}"
+    blocks = []
+    for name in appraisal.scenarios:
+        if name == appraisal.baseline:
+            continue
+        rows = []
+        for column in HORIZON_COLUMNS:
+            level = levels.get((appraisal.baseline, column.measure))
+            diff = diffs.get((name, column.measure))
+            if level is None or diff is None:
+                continue
+            s, d = column.scale, column.digits
+            dd = d + 1 if s != 1 else d
+            rows.append(
+                [
+                    column.heading,
+                    format_number(level["mean"] / s, d),
+                    format_number(diff["option_mean"] / s, d),
+                    _interval(
+                        diff["difference"] / s,
+                        diff["paired_lower"] / s,
+                        diff["paired_upper"] / s,
+                        dd,
+                    ),
+                ]
+            )
+        cost = costs.get(name)
+        if cost is not None:
+            rows.append(
+                [
+                    "NPV of the cost difference (£m)",
+                    "",
+                    "",
+                    _interval(
+                        cost["npv_cost_difference_gbp"] / 1e6,
+                        cost["npv_lower"] / 1e6,
+                        cost["npv_upper"] / 1e6,
+                        2,
+                    ),
+                ]
+            )
+            rows.append(["Payback (discounted)", "", "", str(cost["payback"])])
+            rows.append(
+                [
+                    "Cost per out-of-area child-year avoided (£k)",
+                    "",
+                    "",
+                    ratio_cell(cost, "out_of_area_year"),
+                ]
+            )
+        header = ["Whole horizon", "Baseline", "Option", "Difference [95% CI]"]
+        blocks.append((f"{name} against {appraisal.baseline}, {span}", header, rows))
+    return blocks
+
+
+def _interval(value: float, lower: float, upper: float, digits: int) -> str:
+    from sufficiency_sim.headline import interval_text
+
+    if value is None or pd.isna(value):
+        return "-"
+    return interval_text(value, lower, upper, digits)
+
+
+def show_comparison(appraisal, scenarios=None, stream: TextIO | None = None) -> None:
+    """Print the headline (wrapped to the terminal) and one table per option."""
+    import textwrap
+
+    from sufficiency_sim.headline import headline_intro, headlines
+
+    stream = stream or sys.stdout
+    width = min(terminal_width(), 100)
+    stream.write("In plain words\n\n")
+    stream.write(textwrap.fill(headline_intro(appraisal), width) + "\n\n")
+    for item in headlines(appraisal, scenarios):
+        stream.write(
+            textwrap.fill(item.text(), width, initial_indent="- ", subsequent_indent="  ") + "\n"
+        )
+    stream.write("\n")
+    for title, header, rows in comparison_blocks(appraisal):
+        show_table(header, rows, title, stream)

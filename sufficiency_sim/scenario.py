@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -539,6 +540,21 @@ class Carers(Strict):
     service_initiated_share: Probability = 0.33
     campaigns: tuple[Campaign, ...] = ()
     retention: tuple[RetentionChange, ...] = ()
+    recruitment: Literal["pipeline", "keep_level"] = Field(
+        "pipeline",
+        description="How mainstream households are recruited after the start date. `pipeline`: "
+        "enquiries_per_year convert at application_rate x approval_rate after an assessment "
+        "time, whatever the number of households. `keep_level`: the service recruits to keep "
+        "`provision.inhouse_foster.households`: approvals arrive at the rate households left "
+        "in the last five years of the warm-up (when each leaver was replaced), or at "
+        "households x deregistration_rate_per_year from a census; campaigns and retention "
+        "changes then move the stock away from that level.",
+    )
+    leave_after_adopting_share: Probability = Field(
+        0.0,
+        description="Share of households who stop fostering when a child they foster is "
+        "adopted by them (the adopted child's place stays taken until the order either way).",
+    )
 
 
 class OneOffCost(Strict):
@@ -577,6 +593,7 @@ class Scenario(Strict):
     header: HeaderFields = HeaderFields()
     one_off_costs: tuple[OneOffCost, ...] = ()
     recurring_costs: tuple[RecurringCost, ...] = ()
+    _warmup: Scenario | None = PrivateAttr(default=None)
     census: Census | None = Field(
         None,
         description="Children in care the day before the start date (a census CSV written by "
@@ -589,6 +606,14 @@ class Scenario(Strict):
         if self.start_date.month != 4 or self.start_date.day != 1:
             raise ValueError("start_date must be 1 April (the start of a collection year)")
         return self
+
+    @property
+    def warmup_scenario(self) -> Scenario:
+        """The scenario whose values govern the warm-up: the authority as its root file (the
+        end of the `extends` chain, without overrides) describes it, with this scenario's dates.
+        Everything else this scenario changes acts from the start date (or its own dates), so an
+        option starts from the same authority as its baseline."""
+        return self._warmup if self._warmup is not None else self
 
     @property
     def end_date(self) -> dt.date:
@@ -757,11 +782,42 @@ def validate(
         raise InputError(_format_errors(source, exc, files)) from None
 
 
+STRUCTURAL_KEYS = ("name", "description", "start_date", "horizon_years", "warmup_years", "census")
+"""Keys of a scenario that say what is simulated and when, not how the authority behaves: a
+warm-up scenario takes them from the scenario it warms up."""
+
+
+def with_warmup(scenario: Scenario, root: Scenario) -> Scenario:
+    """`scenario`, warming up as `root` (the authority before the start date): `root`'s values
+    with `scenario`'s dates and census."""
+    if root is scenario:
+        return scenario
+    structural = {key: getattr(scenario, key) for key in STRUCTURAL_KEYS}
+    warmup = root.model_copy(update=structural)
+    if warmup == scenario:
+        return scenario
+    result = scenario.model_copy()
+    result._warmup = warmup
+    return result
+
+
 def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Load a scenario file (resolving `extends`), apply overrides, and validate it."""
+    """Load a scenario file (resolving `extends`), apply overrides, and validate it.
+
+    The file at the root of the `extends` chain, without the overrides, describes the authority
+    before the start date: the scenario warms up as that root (`Scenario.warmup_scenario`), so
+    what the scenario changes takes effect from the start date."""
     merged, files = _load_chain(path)
     data = resolve_census(apply_overrides(merged, overrides), files)
-    return validate(data, str(path), files if not overrides else ())
+    loaded = validate(data, str(path), files if not overrides else ())
+    if (len(files) == 1 and not overrides) or loaded.census is not None:
+        return loaded  # its own root, or no warm-up at all
+    root_path, root_data = files[-1]
+    try:
+        root = validate(resolve_census(copy.deepcopy(root_data), files[-1:]), str(root_path))
+    except InputError:
+        return loaded  # the root is a fragment, not an authority: warm up as the whole
+    return with_warmup(loaded, root)
 
 
 def to_jsonable(scenario: Scenario) -> dict:

@@ -368,3 +368,51 @@ def test_default_targets_name_real_measures() -> None:
 
     assert {t.measure for t in ap.DEFAULT_TARGETS} <= set(RESULT_COLUMNS)
     assert all((t.absolute is None) != (t.relative is None) for t in ap.DEFAULT_TARGETS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Honest intervals
+
+
+def test_level_intervals_stay_within_what_is_possible() -> None:
+    # a percentage near 100 and a count near 0, with few noisy replications: the t interval
+    # passes the bounds; the reported interval is truncated to them
+    full = np.array([[99.0, 100.0, 100.0], [90.0, 100.0, 99.0], [100.0, 85.0, 100.0]])
+    few = np.array([[0.0, 0.0, 3.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    results = frame({BASE: {"local_home_occupancy_pct": full, "bridging_31_march": few}})
+    levels = ap.level_summary(results)
+    occ = levels[levels["measure"].eq("local_home_occupancy_pct")]
+    bridging = levels[levels["measure"].eq("bridging_31_march")]
+    assert (occ["upper"] <= 100).all() and (occ["lower"] >= 0).all()
+    assert (bridging["lower"] >= 0).all()
+    # the truncation is real: untruncated, some interval passes a bound
+    assert ((occ["mean"] + occ["half_width"]) > 100).any()
+    assert ((bridging["mean"] - bridging["half_width"]) < 0).any()
+
+
+def test_cost_per_avoided_has_a_bootstrap_interval_around_it() -> None:
+    results, _ = known_pair()
+    got = ap.cost_appraisal(results, BASE).iloc[0]
+    value = got["cost_per_out_of_area_year_avoided_gbp"]
+    lo = got["cost_per_out_of_area_year_avoided_lower_gbp"]
+    hi = got["cost_per_out_of_area_year_avoided_upper_gbp"]
+    assert lo <= value <= hi and lo < hi
+    assert (
+        ap.cost_appraisal(results, BASE).iloc[0]["cost_per_out_of_area_year_avoided_lower_gbp"]
+        == lo
+    )
+
+
+def test_cost_per_avoided_is_blank_when_the_effect_is_not_measurable() -> None:
+    results, _ = known_pair()
+    option = results["scenario"].eq(OPTION)
+    # out-of-area child-years avoided +1, -1, +1, -1 (summed over years): interval includes 0
+    base = results[~option].set_index(["replication", "year"])["out_of_area_child_years"]
+    shift = np.where(results.loc[option, "replication"] % 2 == 0, -1 / 3, 1 / 3)
+    keys = zip(results.loc[option, "replication"], results.loc[option, "year"], strict=True)
+    noisy = base.loc[list(keys)]
+    results.loc[option, "out_of_area_child_years"] = noisy.to_numpy() + shift
+    got = ap.cost_appraisal(results, BASE).iloc[0]
+    assert got["out_of_area_years_avoided"] == pytest.approx(0.0)
+    assert math.isnan(got["cost_per_out_of_area_year_avoided_gbp"])
+    assert ap.ratio_cell(got.to_dict(), "out_of_area_year") == "–"

@@ -219,7 +219,12 @@ def test_indicators_table_and_csv(good_files, tmp_path, indicator_columns):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["indicator", "2019"]
-    assert [line.split()[0] for line in lines[1:]] == list(indicator_columns)
+    from sufficiency_sim.report_text import LABELS
+
+    assert [
+        line[: len(LABELS[c])] for line, c in zip(lines[1:], indicator_columns, strict=True)
+    ] == [LABELS[c] for c in indicator_columns]
+    assert len(lines) == 1 + len(indicator_columns)
     assert "903 cleaning:" in result.stderr
     assert "episode rows read" in result.stderr
     written = pd.read_csv(out)
@@ -262,10 +267,10 @@ def test_format_table():
     )
     text = format_table(result, ["cla_31_march", "pct_3plus_placements", "pct_long_term_stable"])
     assert text.splitlines() == [
-        "indicator             2019  2020",
-        "cla_31_march           286   181",
-        "pct_3plus_placements  23.4     -",
-        "pct_long_term_stable  10.0  10.0",
+        "indicator                          2019  2020",
+        "Children looked after at 31 March   286   181",
+        "3+ placements in year (%)          23.4     -",
+        "Long-term stability (%)            10.0  10.0",
     ]
 
 

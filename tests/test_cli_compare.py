@@ -142,10 +142,18 @@ def test_costs_npv_and_payback_are_reported(main_run: dict) -> None:
     assert per_year["difference"] > 0
 
 
-def test_markdown_table_is_printed_and_written(main_run: dict) -> None:
+def test_headline_and_tables_are_printed_and_markdown_written(main_run: dict) -> None:
     printed = main_run["result"].stdout
     written = (main_run["out"] / "appraisal.md").read_text(encoding="utf-8")
-    assert written.strip() in printed
+    # the headline in plain words first, then one narrow table per option (piped: plain text)
+    assert printed.startswith("In plain words")
+    words = " ".join(printed.split())
+    assert "Same as baseline: no measurable difference from the baseline" in words
+    assert "Option A - two local homes (adds Therapeutic home 1" in words
+    assert "Option A - two local homes against Short baseline" in words
+    assert max(len(line) for line in printed.splitlines()) <= 110
+    assert "│" not in printed  # no rich box drawing when piped
+    assert written.startswith("## Options appraisal") and "### In plain words" in written
     assert f"{REPLICATIONS} replications" in written and f"seed {SEED}" in written
     assert "3.5% a year" in written
     for name in ("Short baseline", "Same as baseline", "Option A", "Option B"):
@@ -364,7 +372,7 @@ def test_auto_replications_report_how_many(tmp_path: Path) -> None:
     assert meta["precision"]["targets"]
     results = pd.read_csv(out / "results.csv")
     assert results.groupby("scenario")["replication"].nunique().tolist() == [used, used]
-    assert f"{used} replications of each scenario" in result.stdout
+    assert f"from {used} replications on common random" in result.stdout
 
 
 # ---------------------------------------------------------------------------------------------

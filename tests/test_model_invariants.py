@@ -10,9 +10,11 @@ Determinism: the same scenario, seed and replication give the same history.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +24,11 @@ from model_scenarios import baseline, build, busy_day_counts, set_key
 
 from sufficiency_sim.model.history import RunHistory
 from sufficiency_sim.model.processes import Simulation, simulate
-from sufficiency_sim.scenario import AGE_BANDS, ROUTES, Scenario
+from sufficiency_sim.scenario import AGE_BANDS, ROUTES, Scenario, with_warmup
+from sufficiency_sim.scenario import load as load_scenario
 
 START = dt.date(2019, 4, 1)
+YORK = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
 NEW_PLACEMENT = frozenset({"S", "P", "B", "T", "U"})
 FOSTER_KINDS = frozenset({"inhouse_foster", "emergency_foster"})
 PROPERTY = settings(
@@ -278,11 +282,16 @@ def check_placement_codes(child: str, row: dict[str, Any]) -> None:
 
 
 def check_capacity(history: RunHistory, sc: Scenario) -> None:
-    """Rebuild each household's and home's occupancy day by day from the audit table: never
-    above the places in the provision table, and only while the resource exists or is open.
+    """Rebuild each household's and home's occupancy day by day from the audit table, counting
+    every placement in it whatever its kind or code (fostering, placed for adoption with the
+    current carers, ...): never above the places in the provision table, and only while the
+    resource exists or is open.
     From the start date the table holds every child in care, so the rebuild is exact there."""
     provision = by_child(history.provision, "resource_id")
-    assert all(len(rows) == 1 for rows in provision.values()), "a resource id twice"
+    for rows in provision.values():  # a home's rows are consecutive periods of its beds
+        assert len(rows) == 1 or rows[0]["provision_type"] == "local_home", "a resource id twice"
+        for earlier, later in itertools.pairwise(rows):
+            assert earlier["to"] == later["from"], f"{rows[0]['resource_id']} periods not joined"
     spans: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
     p = history.placements
     for kind, rid, start, end in zip(
@@ -290,20 +299,23 @@ def check_capacity(history: RunHistory, sc: Scenario) -> None:
     ):
         if kind in FOSTER_KINDS or kind == "local_home":
             assert rid in provision, f"{kind} placement in unknown resource {rid}"
-            (resource,) = provision[rid]
+            resource = provision[rid][0]
             expected = "local_home" if kind == "local_home" else kind
             assert resource["provision_type"] == expected, (rid, kind)
+        if rid in provision:  # every child living there, whatever the placement (A5 included)
             spans[rid].append((start, end))
     for rid, intervals in spans.items():
-        (resource,) = provision[rid]
-        _, counts = busy_day_counts(
+        rows = provision[rid]
+        days, counts = busy_day_counts(
             [s for s, _ in intervals], [e for _, e in intervals], history.end_ordinal
         )
-        assert counts.max() <= resource["places"], f"{rid} holds {counts.max()} children"
-        assert min(s for s, _ in intervals) >= resource["from"], f"{rid} used before it existed"
-        if resource["to"] is not None:
+        for day, count in zip(days, counts, strict=True):
+            row = next((r for r in reversed(rows) if r["from"] <= day), rows[0])
+            assert count <= row["places"], f"{rid} holds {count} children on day {day}"
+        assert min(s for s, _ in intervals) >= rows[0]["from"], f"{rid} used before it existed"
+        if rows[-1]["to"] is not None:
             last = max(history.end_ordinal if e is None else e for _, e in intervals)
-            assert last <= resource["to"], f"{rid} used after it closed or left"
+            assert last <= rows[-1]["to"], f"{rid} used after it closed or left"
 
 
 def check_provision(history: RunHistory, sc: Scenario) -> None:
@@ -364,6 +376,65 @@ def test_random_scenarios_keep_the_invariants(
     check_placements(history, episodes)
     check_capacity(history, sc)
     check_provision(history, sc)
+
+
+@PROPERTY
+@given(
+    data=scenarios(),
+    households=st.integers(-30, 30),
+    emergency=st.integers(-4, 4),
+    beds=st.integers(0, 6),
+    admits=st.sampled_from([["complex", "specialist"], ["standard", "complex"], ["specialist"]]),
+    extra_home=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_options_changing_capacity_on_the_start_date_keep_the_invariants(
+    data: dict[str, Any],
+    households: int,
+    emergency: int,
+    beds: int,
+    admits: list[str],
+    extra_home: bool,
+    seed: int,
+) -> None:
+    """An option that warms up as a random base and, on the start date, adds or retires
+    households and emergency carers, changes a home's beds and needs, or adds a home: the
+    invariants hold after every event and no resource is ever over its places."""
+    base = build(data)
+    option_data = copy.deepcopy(data)
+    foster = option_data["provision"]["inhouse_foster"]
+    foster["households"] = max(0, foster["households"] + households)
+    foster["emergency_households"] = max(0, foster["emergency_households"] + emergency)
+    home = option_data["provision"]["local_homes"][0]
+    home["beds"], home["admits"] = beds, admits
+    home["max_high_need"] = min(home["max_high_need"], 1)
+    if extra_home:
+        option_data["provision"]["local_homes"].append({**home, "name": "Option home", "beds": 2})
+    option = with_warmup(build(option_data), base)
+    history = simulate(option, seed, 0, check_invariants=True)
+    check_placements(history, check_episodes(history))
+    check_capacity(history, option)
+
+
+@pytest.mark.slow
+def test_york_baseline_never_has_a_household_or_home_over_its_places() -> None:
+    """The York baseline over its whole horizon (the seed and replications where carers adopting
+    the child they fostered once freed a place the child still lived in): every child living
+    in each household and home, whatever the placement code, within its places on every day;
+    and children placed for adoption with their carers are among them."""
+    sc = load_scenario(YORK)
+    adopted_in_place = 0
+    for replication in range(4):
+        history = simulate(sc, 5, replication)
+        check_capacity(history, sc)
+        p = history.placements
+        households = set(history.provision["resource_id"])
+        adopted_in_place += sum(
+            1
+            for place, rid in zip(p["place"], p["resource_id"], strict=True)
+            if place == "A5" and rid in households
+        )
+    assert adopted_in_place > 0, "no child was placed for adoption with its foster carers"
 
 
 def test_invariant_checks_run_after_every_event() -> None:

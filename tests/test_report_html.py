@@ -183,7 +183,7 @@ def test_title_date_and_scenarios_escaped(report: tuple[Path, str]) -> None:
     parsed = parse(page)
     assert "<title>Options appraisal against York baseline</title>" in page
     assert re.search(r"Report of \d{1,2} [A-Z][a-z]+ \d{4}", page)
-    assert "<b>&" not in page and "Two local homes &lt;b&gt;&amp; &quot;more&quot;" in page
+    assert "<b>&" not in page and "Two local homes &lt;b&gt;&amp; &#34;more&#34;" in page
     summary = [t for t in parsed.tables if "Placed out of area (%, mean)" in t]
     assert summary, "no whole-horizon summary table"
     for table in [*summary, *(t for t in parsed.tables if "NPV of cost difference" in t)]:
@@ -395,6 +395,8 @@ def test_report_renders_offline_in_chromium(report: tuple[Path, str]) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
         try:
+            for width in (1280, 400):
+                _check_at_width(browser, path, width)
             context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
             page = context.new_page()
             page.on("requestfailed", lambda request: failed.append(request.url[:100]))
@@ -432,6 +434,49 @@ def test_report_renders_offline_in_chromium(report: tuple[Path, str]) -> None:
     assert not failed, failed
     assert not errors, errors
     assert (ARTIFACTS / "report.png").read_bytes().startswith(PNG)
+
+
+def _check_at_width(browser, path: Path, width: int) -> None:
+    """At a viewport `width` px wide: no horizontal overflow (the page and each table fit),
+    every image loaded, no console error; a screenshot to test-artifacts/."""
+    errors: list[str] = []
+    context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: errors.append(message.text) if message.type == "error" else None,
+        )
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"{width} px: the page is {scroll} px wide"
+        wide = page.evaluate(
+            f"Array.from(document.querySelectorAll('table, figure, img, p, pre'))"
+            f".filter(e => e.getBoundingClientRect().right > {width} + 1).length"
+        )
+        assert wide == 0, f"{width} px: {wide} elements overflow"
+        images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+        assert images and all(complete and w > 0 for complete, w in images), images
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"report_{width}.png"), full_page=False)
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def test_every_table_captioned_and_alt_text_states_a_finding(report: tuple[Path, str]) -> None:
+    _, page = report
+    assert page.count("<table") == page.count("<caption>") > 5
+    parsed = parse(page)
+    for tag, attrs in parsed.tags:
+        if tag == "img":
+            alt = attrs.get("alt") or ""
+            assert "baseline" in alt and any(ch.isdigit() for ch in alt), alt[:200]
+    headline = parsed.sections["headline"]
+    assert OPTION_NAME in headline and (
+        "no measurable difference" in headline or "better" in headline
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def format_backtest(table: pd.DataFrame) -> str:
         f"{'95% band':>17} {'in band':>7} {'error':>8}"
     ]
     for row in table.sort_values(["measure", "year"]).itertuples():
-        band = f"{row.lower:.1f}-{row.upper:.1f}"
+        band = f"[{row.lower:.1f}, {row.upper:.1f}]"
         lines.append(
             f"{row.measure:<22} {row.year:>5} {row.observed:>9.1f} {row.mean:>9.1f} "
             f"{band:>17} {'yes' if row.inside else 'NO':>7} {row.error:>+8.1f}"

@@ -222,7 +222,7 @@ def _census_household(sim: Simulation, age: int, need: int, location: str) -> Ho
                 break
     if best is not None:
         return best
-    household = sim._new_household(int(sim.env.now), emergency=False)
+    household = sim._new_household(int(sim.env.now), False, "census_extra")
     household.max_need = max(household.max_need, need)
     household.min_age, household.max_age = min(household.min_age, age), max(household.max_age, age)
     sim.foster.refresh(household)

@@ -53,6 +53,8 @@ PLACEMENT_FIELDS = (
     "provider",
 )
 PROVISION_FIELDS = ("resource_id", "provision_type", "name", "places", "from", "to")
+"""One row per household, and per local home and period of unchanged beds (an option that
+changes a home's beds on the start date splits its row there)."""
 NO_URN_PLACES = frozenset(
     {"P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12"}
     | {"Z13", "Z14"}
@@ -153,13 +155,18 @@ def build_history(sim: Simulation) -> RunHistory:
         provision["places"].append(household.approved)
         provision["from"].append(ord0 + household.start)
         provision["to"].append(None if household.end is None else ord0 + household.end)
-    for home in sim.homes:
-        provision["resource_id"].append(home.rid)
-        provision["provision_type"].append("local_home")
-        provision["name"].append(home.name)
-        provision["places"].append(home.beds)
-        provision["from"].append(ord0 + home.open_day)
-        provision["to"].append(None if home.close_day is None else ord0 + home.close_day)
+    for home in sim.homes:  # one row per period of unchanged beds
+        bounds = [max(day, home.open_day) for day, _ in home.periods[1:]]
+        starts, ends = [home.open_day, *bounds], [*bounds, home.close_day]
+        for (_, beds), start, end in zip(home.periods, starts, ends, strict=True):
+            if end is not None and end <= start and len(home.periods) > 1:
+                continue  # a change before the home opened
+            provision["resource_id"].append(home.rid)
+            provision["provision_type"].append("local_home")
+            provision["name"].append(home.name)
+            provision["places"].append(beds)
+            provision["from"].append(ord0 + start)
+            provision["to"].append(None if end is None else ord0 + end)
     return RunHistory(
         episodes=episodes,
         header=header,

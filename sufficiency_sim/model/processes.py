@@ -26,11 +26,26 @@ from sufficiency_sim.model.draws import pick as _pick
 from sufficiency_sim.model.history import RunHistory, build_history
 from sufficiency_sim.model.matching import NEED_RANK, Offer
 from sufficiency_sim.model.provision import FosterPool, Home, HomePool, Household
-from sufficiency_sim.model.streams import Streams
+from sufficiency_sim.model.streams import Streams, stream_key
 
 CENSUS_ORIGIN_YEARS = 19
 """From a census, day 0 is this many years before the start date (before any census entry)."""
 UNPLANNED_CARER_REASONS = ("CLOSE", "APPRR")
+LEVEL_WINDOW_YEARS = 5
+"""Under `recruitment: keep_level`, approvals after the start date arrive at the rate households
+left in this many last years of the warm-up (when every leaver was replaced at once)."""
+HOUSEHOLD_ORIGINS = {
+    "initial": 0,
+    "initial_emergency": 1,
+    "warmup_replacement": 2,
+    "option_extra": 3,
+    "level_recruitment": 4,
+    "pipeline": 5,
+    "emergency_replacement": 6,
+    "census_extra": 7,
+}
+"""Where a household came from: with a serial number within its origin, the key of its own
+random stream, so that one household's luck never depends on how many others there are."""
 K3_FROM = dt.date(2024, 4, 1)  # registered supported accommodation (K3) from 2024/25
 
 
@@ -169,7 +184,11 @@ class Simulation:
         check_invariants: bool = False,
         on_event: Callable[[Simulation], None] | None = None,
     ) -> None:
-        self.sc = scenario
+        # The warm-up runs on the authority as it was (the scenario's root); from the start
+        # date on, on the scenario itself. `self.sc` is whichever is in force.
+        self.option = scenario
+        self.base = scenario.warmup_scenario
+        self.sc = self.base
         self.streams = Streams(seed, replication)
         self.check_invariants = check_invariants
         self.on_event = on_event
@@ -198,23 +217,50 @@ class Simulation:
         self._rid_counter: dict[str, int] = {}
         self.provision_log: list[tuple[str, str, int, int, int | None, str, float]] = []
         self._retention_days = sorted(
-            (self._day(change.start), change.deregistration_multiplier)
-            for change in scenario.carers.retention
+            [
+                (self._day(change.start), change.deregistration_multiplier)
+                for change in self.base.carers.retention
+                if self._day(change.start) < self.start_day
+            ]
+            + [
+                (max(self.start_day, self._day(change.start)), change.deregistration_multiplier)
+                for change in scenario.carers.retention
+            ]
         )
-        self._household_rng = self.streams.get("carers.households")
-        self._leave_rng = self.streams.get("carers.deregistration")
+        self._group_index: dict[str, int] = {}
+        self._household_serial: dict[int, int] = {}
+        self._warmup_leaves = 0  # mainstream households leaving in the level window
+        self._level_window_years = (
+            min(LEVEL_WINDOW_YEARS, scenario.warmup_years) if census is None else 0
+        )
+        self._level_window_start = self.start_day - int(self._level_window_years * YEAR)
+        self.level_recruitment_per_year = 0.0
+        if census is None:
+            self._at(self.start_day, self._begin_horizon)  # before anything else that day
         self._setup_provision()
         self.census_stats: dict[str, int] = {}
         if census is not None:
+            self._begin_horizon()
             from sufficiency_sim.model.census_start import place_census
 
             self.census_stats = place_census(self, census.children)
-        self.env.process(self._arrivals("entries", None))
+        else:
+            self.env.process(self._arrivals("entries", None, self.base, 0, self.start_day))
+            for surge in self.base.entries.surges:
+                self.env.process(
+                    self._arrivals(f"surge:{surge.name}", surge, self.base, 0, self.start_day)
+                )
+        self.env.process(self._arrivals("entries", None, scenario, self.start_day, self.end_day))
         for surge in scenario.entries.surges:
-            self.env.process(self._arrivals(f"surge:{surge.name}", surge))
-        self.env.process(self._enquiries("carers.enquiries", None))
+            self.env.process(
+                self._arrivals(f"surge:{surge.name}", surge, scenario, self.start_day, self.end_day)
+            )
+        if scenario.carers.recruitment == "pipeline":
+            self.env.process(self._enquiries("carers.enquiries", None, scenario.carers))
         for campaign in scenario.carers.campaigns:
-            self.env.process(self._enquiries(f"carers.campaign:{campaign.name}", campaign))
+            self.env.process(
+                self._enquiries(f"carers.campaign:{campaign.name}", campaign, scenario.carers)
+            )
 
     # ------------------------------------------------------------------ helpers
 
@@ -251,9 +297,16 @@ class Simulation:
 
     # ------------------------------------------------------------------ provision
 
-    def _new_household(self, day: int, emergency: bool) -> Household:
+    def _new_household(self, day: int, emergency: bool, origin: str, *key: int) -> Household:
+        """Approve a household: its own stream keyed by where it came from (`origin`, see
+        HOUSEHOLD_ORIGINS) and a serial number within that origin (or the given `key`)."""
         cfg = self.sc.provision.inhouse_foster
-        rng = self._household_rng
+        code = HOUSEHOLD_ORIGINS[origin]
+        if not key:
+            serial = self._household_serial.get(code, 0)
+            self._household_serial[code] = serial + 1
+            key = (serial,)
+        rng = self.streams.fresh("household", code, *key)
         u = rng.random(8)
         top = NEED_RANK[cfg.max_needs]
         if emergency:
@@ -280,6 +333,7 @@ class Simulation:
             max_need,
             approved,
         )
+        household.rng = rng
         self.foster.add(household)
         return household
 
@@ -287,35 +341,151 @@ class Simulation:
         cfg = self.sc.provision.inhouse_foster
         first_day = int(self.env.now)
         for _ in range(cfg.households):
-            household = self._new_household(first_day, emergency=False)
+            household = self._new_household(first_day, False, "initial")
             self._schedule_household(household)
         for _ in range(cfg.emergency_households):
-            household = self._new_household(first_day, emergency=True)
+            household = self._new_household(first_day, True, "initial_emergency")
             self._schedule_household(household)
-        rng = self.streams.get("provision.homes")
-        for spec in self.sc.provision.local_homes:
-            open_day = max(first_day, self._day(spec.opens)) if spec.opens else first_day
-            close_day = self._day(spec.closes) if spec.closes else None
-            if close_day is not None and close_day <= open_day:
-                continue  # closed before the simulation starts: it never takes a child
-            home = Home(
-                self._rid("LH"),
-                spec.name,
-                spec.beds,
-                spec.min_age,
-                spec.max_age,
-                spec.admits,
-                spec.max_high_need,
-                spec.provider,
-                spec.location,
-                self._distance(spec.location, rng),
-                open_day,
-                close_day,
-            )
-            self.homes.add(home)
-            self._at(open_day, lambda h=home: self._open_home(h))
-            if close_day is not None:
-                self._at(close_day, lambda h=home: self._close_home(h))
+        if first_day < self.start_day:  # the homes of the warm-up; the rest at the start date
+            for spec in self.sc.provision.local_homes:
+                if spec.opens is None or self._day(spec.opens) < self.start_day:
+                    self._add_home(spec, first_day, before_start=True)
+
+    def _add_home(self, spec, first_day: int, before_start: bool = False) -> Home | None:
+        """Create a local home from its specification, with its own stream; schedule its
+        opening and (for a warm-up home, only before the start date) its closing."""
+        open_day = max(first_day, self._day(spec.opens)) if spec.opens else first_day
+        close_day = self._day(spec.closes) if spec.closes else None
+        if before_start and close_day is not None and close_day >= self.start_day:
+            close_day = None  # from the start date, the scenario's own dates decide
+        if close_day is not None and close_day <= open_day:
+            return None  # closed before it opens: it never takes a child
+        same_name = sum(1 for home in self.homes if home.name == spec.name)
+        rng = self.streams.fresh("home", stream_key(spec.name), same_name)
+        home = Home(
+            self._rid("LH"),
+            spec.name,
+            spec.beds,
+            spec.min_age,
+            spec.max_age,
+            spec.admits,
+            spec.max_high_need,
+            spec.provider,
+            spec.location,
+            self._distance(spec.location, rng),
+            open_day,
+            close_day,
+        )
+        home.spec = spec
+        self.homes.add(home)
+        self._at(open_day, lambda h=home: self._open_home(h))
+        if close_day is not None:
+            self._at(close_day, lambda h=home, d=close_day: self._close_home(h, d))
+        return home
+
+    def _begin_horizon(self) -> None:
+        """The start date: the scenario itself comes into force. Capacity it sets differently
+        from the warm-up's authority changes today; homes it opens later are created."""
+        self.sc = option = self.option
+        now = int(self.env.now)
+        base_cfg = self.base.provision.inhouse_foster
+        cfg = option.provision.inhouse_foster
+        if self.base is not option:
+            self._change_households(cfg.households - base_cfg.households, False)
+            self._change_households(cfg.emergency_households - base_cfg.emergency_households, True)
+        warmup_homes = [
+            home for home in self.homes if home.close_day is None or home.close_day > now
+        ]
+        for spec in option.provision.local_homes:
+            match = next((h for h in warmup_homes if h.spec == spec), None)
+            if match is None:
+                match = next((h for h in warmup_homes if h.name == spec.name), None)
+                if match is not None:
+                    self._respecify_home(match, spec)
+            if match is not None:
+                warmup_homes.remove(match)
+                if spec.closes is not None:
+                    day = match.close_day = max(now, self._day(spec.closes))
+                    self._at(day, lambda h=match, d=day: self._close_home(h, d))
+            else:
+                self._add_home(spec, now)
+        for home in warmup_homes:  # homes of the warm-up that the scenario does not have
+            self._close_home(home)
+        for household in self.foster:  # this scenario's leaving hazards from today
+            if household.status == "active":
+                self._schedule_household(household)
+        if option.carers.recruitment == "keep_level":
+            if self._level_window_years > 0:
+                rate = self._warmup_leaves / self._level_window_years
+                if base_cfg.households > 0:
+                    rate *= cfg.households / base_cfg.households
+            else:  # from a census: the households' own hazard
+                rate = cfg.households * option.carers.deregistration_rate_per_year
+            self.level_recruitment_per_year = rate
+            self.env.process(self._level_recruitment(rate))
+        self._after_event()
+
+    def _respecify_home(self, home: Home, spec) -> None:
+        """A home the scenario keeps under its name with other beds or rules: changed in place
+        today. Children above its new beds, or whose needs it no longer admits, move (planned);
+        the others stay whatever their age, as children do when they outgrow a home's range."""
+        home.spec = spec
+        if spec.beds != home.beds:
+            home.periods.append((int(self.env.now), spec.beds))
+        home.beds, home.min_age, home.max_age = spec.beds, spec.min_age, spec.max_age
+        home.admits, home.max_high_need = frozenset(spec.admits), spec.max_high_need
+        home.provider = spec.provider
+        if spec.location != home.location:
+            home.location = spec.location
+            home.distance = self._distance(spec.location, self.streams.fresh("home.moved"))
+        staying = specialists = 0
+        for idx in list(home.occupants):
+            child = self.children[idx]
+            specialist = child.need == "specialist"
+            fits = child.need in home.admits and staying < home.beds
+            if fits and (not specialist or specialists < home.max_high_need):
+                staying += 1
+                specialists += specialist
+                continue
+            self._end_placement(child, "CARPL", planned=True)
+            self._place(child, exclude=home)
+            self._schedule(child)
+        self.homes.refresh(home)
+        self._freed.append(home)
+
+    def _change_households(self, change: int, emergency: bool) -> None:
+        """Add `change` households today (or, below zero, retire as many, those with no child
+        first; the others take no one new and go when their last child moves)."""
+        now = int(self.env.now)
+        for _ in range(max(0, change)):
+            household = self._new_household(now, emergency, "option_extra", int(emergency), _)
+            self._schedule_household(household)
+            self._freed.append(household)
+        if change < 0:
+            current = [h for h in self.foster if h.emergency == emergency and h.status == "active"]
+            current.sort(key=lambda h: (len(h.occupants), h.start))
+            for household in current[:-change]:
+                if household.occupants:
+                    household.status = "leaving"
+                    household.version += 1
+                    self.foster.refresh(household)
+                else:
+                    self._retire(household)
+
+    def _level_recruitment(self, rate_per_year: float) -> Any:
+        """Approvals that keep the scenario's level of mainstream households (keep_level)."""
+        if rate_per_year <= 0:
+            return
+        rng = self.streams.get("carers.level_recruitment")
+        t = float(self.start_day)
+        while True:
+            t += rng.exponential(YEAR / rate_per_year)
+            day = math.ceil(t)  # after the start date, whose households are the level
+            if day >= self.end_day:
+                return
+            if day > self.env.now:
+                yield self.env.timeout(day - self.env.now)
+            self._approve_household("level_recruitment")
 
     def _open_home(self, home: Home) -> None:
         if home.close_day is not None and self.env.now >= home.close_day:
@@ -325,7 +495,12 @@ class Simulation:
         self._freed.append(home)
         self._after_event()
 
-    def _close_home(self, home: Home) -> None:
+    def _close_home(self, home: Home, day: int | None = None) -> None:
+        """Close a home today, moving its children; `day` is the date a scheduled closing was
+        set for (ignored if the date has since changed)."""
+        if day is not None and home.close_day != day:
+            return
+        home.close_day = int(self.env.now)
         home.is_open = False
         self.homes.refresh(home)
         for idx in list(home.occupants):
@@ -357,7 +532,7 @@ class Simulation:
             multiplier *= self.sc.endings.carer_leave_after_breakdown_multiplier
             next_change = min(next_change, household.boost_until)
         rate = carers.deregistration_rate_per_year * multiplier
-        wait = self._leave_rng.exponential(YEAR / rate) if rate > 0 else math.inf
+        wait = household.rng.exponential(YEAR / rate) if rate > 0 else math.inf
         household.version += 1
         version = household.version
         if now + wait >= next_change:
@@ -374,16 +549,12 @@ class Simulation:
         if household.version != version or household.status == "gone":
             return
         self.events += 1
+        self._replace_leaver(household)
         carers = self.sc.carers
-        if self.env.now < self.start_day:
-            # During the warm-up carers leave (so that children's histories carry those moves)
-            # and are replaced at once, so the start date has the scenario's households.
-            self._new_household(int(self.env.now), household.emergency)
-            self._schedule_household(self.foster.households[-1])
         if not household.occupants:
             self._retire(household)
-        elif self._leave_rng.random() < carers.leave_while_occupied_share:
-            service = self._leave_rng.random() < carers.service_initiated_share
+        elif household.rng.random() < carers.leave_while_occupied_share:
+            service = household.rng.random() < carers.service_initiated_share
             reason = "APPRR" if service else "CLOSE"
             household.status = "leaving"  # takes no one new, gone when the last child moves
             self.foster.refresh(household)
@@ -393,15 +564,44 @@ class Simulation:
                 self._place(child)
                 self._schedule(child)
         else:
-            household.status = "leaving"
-            self.foster.refresh(household)
-            household.version += 1
-            notice_version = household.version
-            self._at(
-                self.env.now + max(1, math.ceil(carers.notice_days)),
-                lambda: self._notice_ends(household, notice_version),
-            )
+            self._give_notice(household)
         self._after_event()
+
+    def _give_notice(self, household: Household) -> None:
+        """The household takes no one new; children still there when the notice ends move."""
+        household.status = "leaving"
+        self.foster.refresh(household)
+        household.version += 1
+        notice_version = household.version
+        self._at(
+            self.env.now + max(1, math.ceil(self.sc.carers.notice_days)),
+            lambda: self._notice_ends(household, notice_version),
+        )
+
+    def _stop_fostering(self, household: Household) -> None:
+        """Carers who have adopted a child they fostered stop fostering (with notice)."""
+        self._replace_leaver(household)
+        if household.occupants:
+            self._give_notice(household)
+        else:
+            self._retire(household)
+
+    def _replace_leaver(self, household: Household) -> None:
+        """Keep the level of households that nothing else recruits to: during the warm-up
+        every leaver is replaced at once (so that the start date has the scenario's households
+        and children's histories carry the moves), and dedicated emergency carers are
+        replaced at once throughout (their retainer passes to a new carer)."""
+        now = int(self.env.now)
+        if now < self.start_day:
+            if not household.emergency and now >= self._level_window_start:
+                self._warmup_leaves += 1
+            replacement = self._new_household(now, household.emergency, "warmup_replacement")
+        elif household.emergency:
+            replacement = self._new_household(now, True, "emergency_replacement")
+        else:
+            return
+        self._schedule_household(replacement)
+        self._freed.append(replacement)  # offered to the children waiting
 
     def _notice_ends(self, household: Household, version: int) -> None:
         """A leaving household's notice runs out: children still there move (resignation)."""
@@ -423,9 +623,9 @@ class Simulation:
         household.version += 1
         self.foster.refresh(household)
 
-    def _enquiries(self, name: str, campaign) -> Any:
-        """Enquiries from prospective carers: a Poisson process from the start date."""
-        carers = self.sc.carers
+    def _enquiries(self, name: str, campaign, carers) -> Any:
+        """Enquiries from prospective carers (`carers`: the scenario's carer settings, not the
+        warm-up's): a Poisson process from the start date."""
         rng = self.streams.get(name)
         if campaign is None:
             # Start the pipeline early so that applicants already in assessment at the start
@@ -446,28 +646,32 @@ class Simulation:
             yield self.env.timeout(start - self.env.now)
         t = float(start)
         conversion = carers.application_rate * carers.approval_rate
+        pipeline, index = stream_key(name), 0
         while True:
             t += rng.exponential(YEAR / rate)
             if t >= end:
                 return
             u, z = rng.random(), rng.standard_normal()
+            index += 1
             if u >= conversion:
                 continue
             approval = t + _duration_days(carers.assessment, z)
             if self.start_day <= approval < self.end_day:
-                self._at(approval, self._approve_household)
+                self._at(
+                    approval,
+                    lambda key=(pipeline, index): self._approve_household("pipeline", *key),
+                )
 
-    def _approve_household(self) -> None:
+    def _approve_household(self, origin: str, *key: int) -> None:
         self.events += 1
-        household = self._new_household(int(self.env.now), emergency=False)
+        household = self._new_household(int(self.env.now), False, origin, *key)
         self._schedule_household(household)
         self._freed.append(household)
         self._after_event()
 
     # ------------------------------------------------------------------ arrivals
 
-    def _entry_rate(self, t: float) -> float:
-        entries = self.sc.entries
+    def _entry_rate(self, t: float, entries) -> float:
         rate = entries.rate_per_year
         if t > self.start_day and entries.trend_pct_per_year:
             rate *= (1 + entries.trend_pct_per_year / 100.0) ** ((t - self.start_day) / YEAR)
@@ -478,37 +682,41 @@ class Simulation:
             rate *= 1 + entries.seasonality_amplitude * math.cos(phase)
         return rate
 
-    def _arrivals(self, source: str, surge) -> Any:
-        """Groups of siblings entering care, as a (thinned) Poisson process in calendar time."""
-        entries = self.sc.entries
-        rng = self.streams.get(f"arrivals:{source}")
+    def _arrivals(self, source: str, surge, scenario, first: int, last: int) -> Any:
+        """Groups of siblings entering care between days `first` and `last`, as a (thinned)
+        Poisson process in calendar time with `scenario`'s rates. The warm-up and the horizon
+        each have one such process; they share the source's stream and group numbers, so an
+        identical warm-up leaves the horizon the same luck."""
+        entries = scenario.entries
         if surge is None:
             mean_group = sum(size * share for size, share in entries.sibling_group_mix.items())
-            growth = max(1.0, (1 + entries.trend_pct_per_year / 100.0) ** self.sc.horizon_years)
+            growth = max(1.0, (1 + entries.trend_pct_per_year / 100.0) ** scenario.horizon_years)
             rate_max = entries.rate_per_year * growth * (1 + entries.seasonality_amplitude)
-            start, end = float(self.env.now), float(self.end_day)
+            start, end = float(max(self.env.now, first)), float(last)
         else:
             mean_group = 1.0
             rate_max = surge.rate_per_year
-            start = float(max(self.env.now, self._day(surge.start)))
-            end = (
-                float(min(self.end_day, self._day(surge.end))) if surge.end else float(self.end_day)
-            )
-        if rate_max <= 0:
+            start = float(max(self.env.now, first, self._day(surge.start)))
+            end = float(min(last, self._day(surge.end))) if surge.end else float(last)
+        if rate_max <= 0 or start >= end:
             return
+        if start > self.env.now:
+            yield self.env.timeout(start - self.env.now)
+        rng = self.streams.get(f"arrivals:{source}")
         group_rate = rate_max / mean_group
-        t, index = start, 0
+        t = start
         while True:
             t += rng.exponential(YEAR / group_rate)
             if t >= end:
                 return
-            if surge is None and rng.random() * rate_max > self._entry_rate(t):
+            if surge is None and rng.random() * rate_max > self._entry_rate(t, entries):
                 continue
             day = int(t)
             if day > self.env.now:
                 yield self.env.timeout(day - self.env.now)
+            index = self._group_index.get(source, 0)
+            self._group_index[source] = index + 1
             self._admit_group(source, index, surge)
-            index += 1
 
     def _admit_group(self, source: str, index: int, surge) -> None:
         """Create the children of one entering group, draw their pathway and place them."""
@@ -895,8 +1103,12 @@ class Simulation:
         child.placement = placement
         child.placements.append(placement)
 
-    def _end_placement(self, child: Child, reason: str | None, planned: bool) -> None:
-        """End the current placement today, freeing its place for someone in the search queue."""
+    def _end_placement(
+        self, child: Child, reason: str | None, planned: bool, keep_place: bool = False
+    ) -> None:
+        """End the current placement today, freeing its place for someone in the search queue
+        (unless `keep_place`: the child stays in the same place under a new placement, started
+        straight after)."""
         placement = child.placement
         placement.end = int(self.env.now)
         placement.reason = reason
@@ -905,14 +1117,15 @@ class Simulation:
         if resource is not None:
             resource.occupants.remove(child.idx)
             if isinstance(resource, Household):
-                if resource.status == "leaving" and not resource.occupants:
+                if resource.status == "leaving" and not resource.occupants and not keep_place:
                     self._retire(resource)
                 else:
                     self.foster.refresh(resource)
             else:
                 resource.specialist_count -= child.need == "specialist"
                 self.homes.refresh(resource)
-            self._freed.append(resource)
+            if not keep_place:
+                self._freed.append(resource)
         child.placement = None
         self._dequeue(child)
         child.market_day = math.inf
@@ -1072,7 +1285,14 @@ class Simulation:
                 child.exit_rec = "E5" if child.rng.random() < 0.75 else "E6"
         elif child.exit_rec == "SGO":
             child.exit_rec = "E45" if placement.kind == "kinship" else "E47"
+        adopters = placement.resource if placement.kind == "adoption" else None
         self._end_placement(child, None, planned=True)
+        if (
+            isinstance(adopters, Household)
+            and adopters.status == "active"
+            and adopters.rng.random() < self.sc.carers.leave_after_adopting_share
+        ):
+            self._stop_fostering(adopters)
         child.left = True
         child.rng = None  # no more draws: let its generator go (memory at national scale)
         self.exits += 1
@@ -1085,12 +1305,19 @@ class Simulation:
             current.kind in ("inhouse_foster", "ifa", "kinship")
             and child.rng.random() < cfg.with_current_carers_share
         )
-        self._end_placement(child, "CARPL", planned=True)
+        household = None
+        if with_carers and isinstance(current.resource, Household):
+            household = current.resource
+            # The child stays where it lives: the place is still taken until the order. The
+            # placement ends in place, without offering the place to anyone.
+            self._end_placement(child, "CARPL", planned=True, keep_place=True)
+        else:
+            self._end_placement(child, "CARPL", planned=True)
         if with_carers:
             self._start(
                 child,
                 "adoption",
-                None,
+                household,
                 current.rid,
                 current.location,
                 current.distance,
@@ -1210,6 +1437,7 @@ class Simulation:
     def assert_invariants(self) -> None:
         """Check capacity, one placement per child and conservation; raise AssertionError."""
         in_care = 0
+        living: dict[str, int] = {}  # children living in each household or home, any placement
         for child in self.children:
             if child.left:
                 assert child.placement is None, f"child {child.idx} left care with a placement"
@@ -1219,11 +1447,14 @@ class Simulation:
             assert placement is not None, f"child {child.idx} in care without a placement"
             if placement.resource is not None:
                 assert child.idx in placement.resource.occupants, f"child {child.idx} not recorded"
+            living[placement.rid] = living.get(placement.rid, 0) + 1
         for household in self.foster:
             assert len(household.occupants) <= household.places, f"{household.rid} over places"
+            assert living.get(household.rid, 0) <= household.places, f"{household.rid} over"
             assert household.status != "gone" or not household.occupants, f"{household.rid} gone"
         for home in self.homes:
             assert len(home.occupants) <= home.beds, f"{home.rid} over beds"
+            assert living.get(home.rid, 0) <= home.beds, f"{home.rid} over beds"
         assert in_care == self.entries - self.exits, "stock != entries - exits"
         assert self.queue_length == sum(1 for c in self.children if c.queue_key is not None)
 

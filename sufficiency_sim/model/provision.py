@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from typing import Any
 
 LOCATION_ORDER = ("in", "near", "far")
 
@@ -31,6 +32,7 @@ class Household:
         "occupants",
         "places",
         "rid",
+        "rng",
         "start",
         "status",
         "version",
@@ -64,6 +66,7 @@ class Household:
         self.end: int | None = None
         self.version = 0
         self.boost_until = -1
+        self.rng: Any = None  # its own random stream (set by the simulation)
 
     @property
     def free(self) -> int:
@@ -89,9 +92,11 @@ class Home:
         "name",
         "occupants",
         "open_day",
+        "periods",
         "position",
         "provider",
         "rid",
+        "spec",
         "specialist_count",
     )
 
@@ -126,6 +131,8 @@ class Home:
         self.occupants: list[int] = []
         self.specialist_count = 0
         self.position = -1  # set by HomePool.add
+        self.periods: list[tuple[int, int]] = [(open_day, beds)]  # (from day, beds) as changed
+        self.spec: Any = None  # the scenario's specification it was made from
 
     def admits_child(self, age: int, need: str) -> bool:
         """Whether this home's rules admit the child, whatever its beds."""
