@@ -1127,6 +1127,8 @@ class Simulation:
             if not keep_place:
                 self._freed.append(resource)
         child.placement = None
+        if placement.kind == "adoption":
+            self._adopters_again(child)  # a no-op at the exit itself
         self._dequeue(child)
         child.market_day = math.inf
         child.market_offer = None
@@ -1385,21 +1387,17 @@ class Simulation:
             resource.boost_until = int(self.env.now + self.sc.endings.carer_leave_effect_days)
             self._schedule_household(resource)
         self._place(child, exclude=resource)
-        if placement.kind == "adoption":
-            self._adopters_again(child)
 
     def _on_move(self, child: Child) -> None:
-        ended = child.placement
-        resource = ended.resource
+        resource = child.placement.resource
         self._end_placement(child, "CARPL", planned=True)
         self._place(child, exclude=resource)
-        if ended.kind == "adoption":
-            self._adopters_again(child)
 
     def _adopters_again(self, child: Child) -> None:
-        """A placement for adoption ended before the order. The plan stands: new adopters are
-        found and the child is placed with them halfway to the order, so that the child is
-        adopted from a placement for adoption (validator rule 390) on the day drawn at entry."""
+        """A placement for adoption ended before the order (a breakdown, a move, the carers
+        leaving). The plan stands: new adopters are found and the child is placed with them
+        halfway to the order, so that the child is adopted from a placement for adoption
+        (validator rule 390) on the day drawn at entry."""
         now = int(self.env.now)
         if child.exit_rec in ("E11", "E12") and child.exit_day - now >= 2:
             child.pfa_day = now + (child.exit_day - now) // 2
