@@ -99,6 +99,11 @@ LIMITATIONS: tuple[tuple[str, str], ...] = (
         "real data).",
     ),
     (
+        "Simulated 903 returns have no postcodes",
+        "so the DfE validator's postcode rules fail on them; the header's ethnicity, UPN and "
+        "motherhood fields are synthetic draws that change no simulated event.",
+    ),
+    (
         "Costs",
         "Weekly prices at 2024-25 levels with no inflation; one-off and recurring costs are "
         "what the scenario declares.",

@@ -269,6 +269,49 @@ class Entries(Strict):
         return value
 
 
+ETHNIC_CODES: tuple[str, ...] = (
+    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
+    "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+)  # fmt: skip
+"""The 903 header's ETHNIC codes (validator rule 103)."""
+EthnicCode = Literal[
+    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
+    "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+]  # fmt: skip
+
+# Children looked after in England at 31 March 2006 by ethnic origin (SSDA903; Hansard, Commons
+# written answer, 2 May 2007), as shares of the 60,390 counted: the latest code-level national
+# split found. Cited in docs/york_baseline.md.
+_ETHNICITY_2006: dict[str, float] = {
+    "WBRI": 0.7467, "WIRI": 0.0075, "WOTH": 0.0265, "MWBC": 0.0315, "MWBA": 0.0070,
+    "MWAS": 0.0121, "MOTH": 0.0331, "AIND": 0.0050, "APKN": 0.0101, "ABAN": 0.0045,
+    "AOTH": 0.0144, "BCRB": 0.0265, "BAFR": 0.0397, "BOTH": 0.0152, "CHNE": 0.0020,
+    "OOTH": 0.0182,
+}  # fmt: skip
+
+
+class HeaderFields(Strict):
+    """How the 903 header fields that the model does not use are simulated (ETHNIC, UPN,
+    MOTHER, MC_DOB). They are drawn after the run from their own stream, so they change no
+    simulated event; they make a simulated return complete enough for the DfE validator."""
+
+    ethnicity_mix: Annotated[dict[EthnicCode, float], AfterValidator(_shares)] = Field(
+        default_factory=lambda: dict(_ETHNICITY_2006),
+        validate_default=True,
+        description="Share of children by ETHNIC code.",
+    )
+    upn_unknown_share: Probability = Field(
+        0.02,
+        description="Share of children of school age with no UPN known (sent as UN5); "
+        "children under school age throughout their care get UN1.",
+    )
+    mother_share: Probability = Field(
+        0.03,
+        description="Chance that a girl looked after at some time aged 15-17 has her first "
+        "child while looked after.",
+    )
+
+
 class Pathways(Strict):
     """How and when children leave care, drawn at entry."""
 
@@ -583,6 +626,7 @@ class Scenario(Strict):
     matching: Matching
     endings: Endings
     carers: Carers
+    header: HeaderFields = HeaderFields()
     one_off_costs: tuple[OneOffCost, ...] = ()
     recurring_costs: tuple[RecurringCost, ...] = ()
     _warmup: Scenario | None = PrivateAttr(default=None)

@@ -159,13 +159,13 @@ def test_validate_bad_date(write_episodes_csv, write_header_csv):
 
 def test_validate_unknown_code(write_episodes_csv, write_header_csv):
     path = write_episodes_csv(
-        [episode("1", "01/04/2023", PLACE="K3"), episode("2", "01/04/2019", PLACE="K3")]
+        [episode("1", "01/04/2024", PLACE="K3"), episode("2", "01/04/2019", PLACE="K3")]
     )
     header = write_header_csv([child("1"), child("2")])
     result = _run(["validate-903", "--episodes", path, "--header", header])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{path}:3: PLACE: code 'K3' is only valid from 2023/24 (episode starts in 2019/20)",
+        f"{path}:3: PLACE: code 'K3' is only valid from 2024/25 (episode starts in 2019/20)",
         "1 problem(s): 1 error(s), 0 warning(s), 0 note(s)",
         "  error   unknown-code                    1",
     ]

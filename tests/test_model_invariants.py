@@ -204,10 +204,21 @@ def check_episodes(history: RunHistory) -> dict[str, list[dict[str, Any]]]:
     return episodes
 
 
+_SUPPORTED_URN_FROM = dt.date(2023, 4, 1).toordinal()
+
+
+def _urn(row: dict[str, Any]) -> str | None:
+    """The URN of a placement's episodes: none for P1, nor for H5 placed before 1 April 2023
+    (unregistered then; validator rule 222), else the resource id."""
+    if row["place"] == "P1" or (row["place"] == "H5" and row["start"] < _SUPPORTED_URN_FROM):
+        return None
+    return row["resource_id"]
+
+
 def check_placements(history: RunHistory, episodes: dict[str, list[dict[str, Any]]]) -> None:
     """Each child's placements in the audit table tile its period of care in order, each starts
-    where a 903 episode starts a placement (RNE S/P/B/T/U) with the same URN, and the end
-    reason is on the ending placements only."""
+    where a 903 episode starts a placement (RNE S/P/B/T/U) with the URN it should have (`_urn`),
+    and the end reason is on the ending placements only."""
     placements = by_child(history.placements, "child")
     assert set(placements) == set(episodes)
     for child, rows in placements.items():
@@ -220,9 +231,12 @@ def check_placements(history: RunHistory, episodes: dict[str, list[dict[str, Any
         for row in rows:
             assert row["end"] is None or row["end"] > row["start"], (child, row)
         starts = [(e["DECOM"], e["URN"]) for e in eps if e["RNE"] in NEW_PLACEMENT]
-        assert starts == [(r["start"], r["resource_id"]) for r in rows], child
+        expected_starts = [(r["start"], _urn(r)) for r in rows]
+        assert starts == expected_starts, child
         for row in rows:
             check_placement_codes(child, row)
+        if eps[-1]["REC"] in ("E11", "E12"):  # adopted only from a placement for adoption
+            assert eps[-1]["PLACE"] in ("A5", "A6"), (child, eps[-1])
         for row in rows[:-1]:  # every move has a reason; only CARPL is planned
             assert row["ending_reason"] is not None, (child, row)
             assert row["planned"] == (row["ending_reason"] == "CARPL"), (child, row)

@@ -79,8 +79,8 @@ def test_unparseable_dates_are_reported_not_raised(validate):
 @pytest.mark.parametrize(
     ("place", "decom", "message"),
     [
-        ("K3", "31/03/2023", "code 'K3' is only valid from 2023/24 (episode starts in 2022/23)"),
-        ("K3", "01/04/2023", None),
+        ("K3", "31/03/2024", "code 'K3' is only valid from 2024/25 (episode starts in 2023/24)"),
+        ("K3", "01/04/2024", None),
         ("H5", "31/03/2025", None),
         ("H5", "01/04/2025", "code 'H5' is not valid from 2025/26 (episode starts in 2025/26)"),
         ("P2", "01/04/2025", "code 'P2' is not valid from 2025/26 (episode starts in 2025/26)"),

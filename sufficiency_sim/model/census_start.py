@@ -190,6 +190,7 @@ def _init_census_child(sim: Simulation, child: Child, record: Any) -> None:
     if (
         route == "return_home"
         and record.placement != "placed_with_parents"
+        and record.legal_status != "V2"  # section 20: goes home by leaving care
         and not at_18
         and u[8] < pathways.placed_with_parents_share
     ):

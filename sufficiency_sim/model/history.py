@@ -8,7 +8,10 @@ date are left out: they cannot affect any reported year.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from sufficiency_sim.model.header import header_fields
 
 if TYPE_CHECKING:
     from sufficiency_sim.model.processes import Simulation
@@ -52,6 +55,18 @@ PLACEMENT_FIELDS = (
 PROVISION_FIELDS = ("resource_id", "provision_type", "name", "places", "from", "to")
 """One row per household, and per local home and period of unchanged beds (an option that
 changes a home's beds on the start date splits its row there)."""
+NO_URN_PLACES = frozenset(
+    {"P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12"}
+    | {"Z13", "Z14"}
+)
+"""PLACE codes of settings with no Ofsted URN: their episodes leave URN blank (validator rule
+222). The placement's resource id stays in the placements audit table."""
+SUPPORTED_URN_FROM = date(2023, 4, 1)
+"""Supported accommodation (H5) placed from this day has a URN (the Supported Accommodation
+(England) Regulations 2023 brought registration with Ofsted; the validator's 2022/23 rule 222
+forbids a URN for H5 and its 2024/25 rule 218 requires one). Placements started before keep none
+in every return, so that an episode's URN never changes from one year's return to the next
+(rule 503F)."""
 
 
 @dataclass
@@ -91,17 +106,32 @@ def build_history(sim: Simulation) -> RunHistory:
     ord0 = sim.ord0
     episodes, header = _columns(EPISODE_FIELDS), _columns(HEADER_FIELDS)
     placements = _columns(PLACEMENT_FIELDS)
+    # One row of header draws per child, taken after the run: child i always gets row i.
+    draws = sim.streams.get("header").random((len(sim.children), 4))
     for child in sim.children:
         kept = [p for p in child.placements if p.end is None or p.end > p.start]
         if not kept or (child.left and kept[-1].end < sim.start_day):
             continue
         cid = child_id(child.idx)
+        first_row = len(episodes["CHILD"])
+        _child_episodes(child, kept, cid, ord0, episodes, sim.end_day)
+        last_day = kept[-1].end if child.left else sim.end_day - 1
+        ethnic, upn, mother, mc_dob = header_fields(
+            sim,
+            child,
+            ord0 + child.dob,
+            ord0 + kept[0].start,
+            ord0 + last_day,
+            [d for d in episodes["DEC"][first_row:] if d is not None],
+            draws[child.idx],
+        )
         header["CHILD"].append(cid)
         header["SEX"].append(str(child.sex))
         header["DOB"].append(ord0 + child.dob)
-        for name in ("ETHNIC", "UPN", "MOTHER", "MC_DOB"):
-            header[name].append(None)
-        _child_episodes(child, kept, cid, ord0, episodes, sim.end_day)
+        header["ETHNIC"].append(ethnic)
+        header["UPN"].append(upn)
+        header["MOTHER"].append(mother)
+        header["MC_DOB"].append(mc_dob)
         for p in kept:
             placements["child"].append(cid)
             placements["start"].append(ord0 + p.start)
@@ -154,6 +184,15 @@ def build_history(sim: Simulation) -> RunHistory:
     )
 
 
+def _urn(placement, ord0: int) -> str | None:
+    """The URN written on the placement's episodes: its resource id, or none (see above)."""
+    if placement.place in NO_URN_PLACES:
+        return None
+    if placement.place == "H5" and ord0 + placement.start < SUPPORTED_URN_FROM.toordinal():
+        return None
+    return placement.rid
+
+
 def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns, end_day: int) -> None:
     """Split the child's placements at legal status changes (up to the end of the run) into
     903 episodes."""
@@ -192,7 +231,7 @@ def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns, end_da
                     reason,
                     None,
                     None,
-                    p.rid,
+                    _urn(p, ord0),
                     "IN" if p.location == "in" else "OUT",
                     p.distance,
                 ]

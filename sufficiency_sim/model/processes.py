@@ -46,7 +46,7 @@ HOUSEHOLD_ORIGINS = {
 }
 """Where a household came from: with a serial number within its origin, the key of its own
 random stream, so that one household's luck never depends on how many others there are."""
-K3_FROM = dt.date(2023, 4, 1)  # registered supported accommodation (K3) from 2023/24
+K3_FROM = dt.date(2024, 4, 1)  # registered supported accommodation (K3) from 2024/25
 
 
 EVENT_ORDER = (
@@ -826,7 +826,14 @@ class Simulation:
                     c for c in legal_changes[1:] if c[0] < order_day
                 ]
                 legal_changes.append((order_day, "E1"))
-        if route == "return_home" and not at_18 and u[5] < pathways.placed_with_parents_share:
+        # Placement with parents needs a care order: a child accommodated under section 20 (V2)
+        # goes home by leaving care (validator rule 378).
+        if (
+            route == "return_home"
+            and legal != "V2"
+            and not at_18
+            and u[5] < pathways.placed_with_parents_share
+        ):
             day = child.exit_day - _duration_days(pathways.placed_with_parents_before_exit, zc[1])
             if day > now:
                 child.pwp_day = day
@@ -1120,6 +1127,8 @@ class Simulation:
             if not keep_place:
                 self._freed.append(resource)
         child.placement = None
+        if placement.kind == "adoption":
+            self._adopters_again(child)  # a no-op at the exit itself
         self._dequeue(child)
         child.market_day = math.inf
         child.market_offer = None
@@ -1264,6 +1273,12 @@ class Simulation:
 
     def _on_exit(self, child: Child) -> None:
         placement = child.placement
+        if child.exit_rec in ("E11", "E12") and placement.kind != "adoption":
+            # The placement for adoption ended the day before the order, too late for new
+            # adopters (`_adopters_again`): no adoption (validator rule 390); in care until 18.
+            child.route, child.exit_rec = "long_term", "AT18"
+            child.exit_day = self._birthday(child, 18)
+            return
         if child.exit_rec == "AT18":
             in_family = placement.kind in ("kinship", "inhouse_foster", "ifa")
             if in_family and child.rng.random() < self.sc.pathways.staying_put_share:
@@ -1377,6 +1392,15 @@ class Simulation:
         resource = child.placement.resource
         self._end_placement(child, "CARPL", planned=True)
         self._place(child, exclude=resource)
+
+    def _adopters_again(self, child: Child) -> None:
+        """A placement for adoption ended before the order (a breakdown, a move, the carers
+        leaving). The plan stands: new adopters are found and the child is placed with them
+        halfway to the order, so that the child is adopted from a placement for adoption
+        (validator rule 390) on the day drawn at entry."""
+        now = int(self.env.now)
+        if child.exit_rec in ("E11", "E12") and child.exit_day - now >= 2:
+            child.pfa_day = now + (child.exit_day - now) // 2
 
     def _on_market(self, child: Child) -> None:
         """The external search ends: move to what it found, or search again."""

@@ -6,10 +6,12 @@ A *collection year* ``Y`` is the year ending 31 March ``Y`` (1 April ``Y-1`` to 
 
 Only PLACE changed over the years covered here:
 
-* K3 (registered supported accommodation) is valid from 2023/24 (``Y >= 2024``), when the
-  Supported Accommodation (England) Regulations 2023 came in. Note: ssda903.md says the DfE
-  validator only adds K3 in its 2024/25 rule set (``lac2024_25/rule_146``); we follow the DfE
-  guidance date (2023/24) as the project issue asks.
+* K3 (registered supported accommodation) is valid from 2024/25 (``Y >= 2025``). The Supported
+  Accommodation (England) Regulations 2023 required registration from 28 October 2023, but the
+  return's code list only gained K3 in 2024/25: the Data to Insight validator adds it in its
+  2024/25 rule set (``lac2024_25/rule_146``; its 2023/24 rule 146 refuses K3) and so does
+  liia-tools-pipeline's 2025 schema (``shared/reference/ssda903.md`` §3.2). No source indexed
+  for the project puts K3 in the 2023/24 list, so we follow the validator (issue 10).
 * H5, P2 and Z1 are removed and Z11-Z14 added from 2025/26 (``Y >= 2026``).
 
 Historic codes (Q1/Q2 before 2015, M1-M3, REC E43/E44) are not accepted in any year.
@@ -24,8 +26,12 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-K3_FROM_YEAR = 2024
-"""First collection year (ending 31 March) in which PLACE K3 is valid (2023/24)."""
+K3_FROM_YEAR = 2025
+"""First collection year (ending 31 March) in which PLACE K3 is valid (2024/25)."""
+
+SEX_LETTERS_FROM_YEAR = 2025
+"""First collection year in which the return codes SEX as M/F/U instead of 1/2 (2024/25:
+validator ``lac2024_25/rule_101``; liia-tools-pipeline's 2025 schema)."""
 
 Z1_SPLIT_YEAR = 2026
 """First collection year (2025/26) without H5, P2, Z1 and with Z11-Z14."""

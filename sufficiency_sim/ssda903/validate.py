@@ -175,7 +175,7 @@ def _code_message(column: str, code: str, year: int | None) -> str:
     if year is None:
         return f"unknown code {shown}; expected a {column} code (DECOM unreadable)"
     if column == "PLACE" and code == "K3" and year < codes.K3_FROM_YEAR:
-        return f"code 'K3' is only valid from 2023/24 (episode starts in {_year_text(year)})"
+        return f"code 'K3' is only valid from 2024/25 (episode starts in {_year_text(year)})"
     if column == "PLACE" and code in {"H5", "P2", "Z1"} and year >= codes.Z1_SPLIT_YEAR:
         return f"code {code!r} is not valid from 2025/26 (episode starts in {_year_text(year)})"
     if column == "PLACE" and code in {"Z11", "Z12", "Z13", "Z14"} and year < codes.Z1_SPLIT_YEAR:
