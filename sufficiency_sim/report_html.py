@@ -84,9 +84,18 @@ LIMITATIONS: tuple[tuple[str, str], ...] = (
         "placement's chance of breaking down until the next move.",
     ),
     (
-        "Dedicated emergency foster carers are not recruited",
-        "after the start date: they leave like other households, so the York baseline's three "
-        "fall to 0.55 on average by 2029.",
+        "Options act from the start date",
+        "The warm-up runs on the scenario at the root of the extends chain (without overrides), "
+        "so an option starts from its baseline's children, carers and homes. A sensitivity "
+        "change says how York would behave from 2019 on, not what a York that had always been "
+        "different would look like; values drawn when a child enters care or a placement "
+        "starts apply to children and placements from then on.",
+    ),
+    (
+        "Capacity keeps its level",
+        "unless a lever changes it: York recruits foster carers to keep its 80 households "
+        "rather than from its one-year enquiry figures, and a dedicated emergency carer who "
+        "leaves is replaced.",
     ),
     (
         "One local authority, no neighbours",
