@@ -101,6 +101,7 @@ def calibrate(
         start_date=start,
         census_file=census_file,
         inhouse_at_census=int((census["placement"] == "inhouse_foster").sum()),
+        local_home_at_census=int((census["placement"] == "local_home").sum()),
     )
     if horizon_years is not None:
         data["horizon_years"] = horizon_years

@@ -23,6 +23,8 @@ and correct each kind's parameters by the gap, three times:
   of offers;
 - kinship availability by age band, scaled by observed / simulated share of first placements
   with kinship carers (siblings share one draw; children with specialist needs skip kinship);
+- in-house foster households (and carers' enquiries in proportion), scaled by observed /
+  simulated children with in-house carers on 31 March: the capacity comes from the data;
 
 Planned endings per placement-year are recorded (observed and simulated) but not fitted: in 903
 they are mostly the model's own moves, and fitting the planned-move rate to the remainder made
@@ -129,10 +131,36 @@ def _refine_kinship(run: dict, observed: pd.DataFrame, simulated: pd.DataFrame, 
         )
 
 
-def _supported_share(episodes: pd.DataFrame, header: pd.DataFrame, years: list[int]) -> float:
+def _refine_households(run: dict, observed: pd.DataFrame, simulated: pd.DataFrame,
+                       replications: int, notes: dict, iteration: int) -> None:  # fmt: skip
+    """In-house households (and enquiries, so recruitment keeps pace) scaled by observed /
+    simulated children with in-house foster carers on 31 March, pooled over the years: the
+    template's pool rarely matches the authority's, and the census start only fills it."""
+    o = float(observed["inhouse_foster"].sum())
+    s = float(simulated["inhouse_foster"].sum()) / replications  # the observed is one history
+    if min(o, s) < MIN_PLACEMENTS:
+        return
+    inhouse = run["provision"]["inhouse_foster"]
+    households = int(inhouse["households"])
+    factor = min(1.5, max(2 / 3, o / s))
+    if abs(factor - 1.0) < 0.03:
+        return
+    new = max(1, round(households * factor))
+    enquiries = round(float(run["carers"]["enquiries_per_year"]) * new / households, 1)
+    run["provision"] = {**run["provision"], "inhouse_foster": {**inhouse, "households": new}}
+    run["carers"] = {**run["carers"], "enquiries_per_year": enquiries}
+    note = (
+        f"refined by simulation: children with in-house foster carers on 31 March observed "
+        f"{o:.0f}, simulated {s:.0f} (pooled over the years, iteration {iteration}); "
+        f"households and enquiries scaled by {new / households:.2f}"
+    )
+    notes["provision.inhouse_foster.households"] = note
+    notes["carers.enquiries_per_year"] = note
+
+
+def _supported_share(table: pd.DataFrame) -> float:
     """Children in supported accommodation on 31 March as a share of those in care, pooled
-    over `years` (the indicators' own count)."""
-    table = compute_indicators(episodes, header, years)
+    over the years of `table` (the indicators' own count)."""
     total = float(table["cla_31_march"].sum())
     return float(table["supported"].sum()) / total if total > 0 else 0.0
 
@@ -179,8 +207,10 @@ def refine_endings(
     observed_diag = _diagnostics(observed_extract, data)
     observed = observed_diag["endings"].set_index("kind")
     report_years = list(range(sub_start.year + 1, end.year + 1))
-    observed_supported = _supported_share(*cleaned_without(episodes, header, uasc, exclude_uasc),
-                                          report_years)  # fmt: skip
+    observed_table = compute_indicators(
+        *cleaned_without(episodes, header, uasc, exclude_uasc), report_years
+    )
+    observed_supported = _supported_share(observed_table)
     census = census_on(episodes, header, census_day, uasc, exclude_uasc)
     run = starting_from(data, census, sub_start, years=years)
     shape = float(data["endings"]["weibull_shape"])
@@ -227,7 +257,9 @@ def refine_endings(
                     f"{iteration}); median scaled by {factor:.2f}"
                 )
         run["endings"] = {**run["endings"], "median_days": medians}
-        simulated_supported = _supported_share(sim_episodes, sim_header, report_years)
+        simulated_table = compute_indicators(sim_episodes, sim_header, report_years)
+        _refine_households(run, observed_table, simulated_table, replications, notes, iteration)
+        simulated_supported = _supported_share(simulated_table)
         share = float(run["pathways"]["supported_move_share"])
         if observed_supported > 0 and simulated_supported > 0 and share > 0:
             new_share = min(1.0, round(share * observed_supported / simulated_supported, 4))
@@ -242,4 +274,5 @@ def refine_endings(
     refined["endings"] = run["endings"]
     refined["pathways"] = run["pathways"]
     refined["provision"] = run["provision"]
+    refined["carers"] = run["carers"]
     return refined, notes, pd.DataFrame(history)
