@@ -231,6 +231,8 @@ def generate(a: Authority) -> tuple[pd.DataFrame, pd.DataFrame]:
             dob = start - int(age * 365.25)
             route, days = _period_days(a, rng, band, age)
             end = start + max(1, int(days))
+            if route == "at18":  # on the 18th birthday itself, as 903 records it
+                end = _birthday18(dob)
             if end < _day(EXTRACT_FROM):
                 continue
             name = f"S{a.name}{child:06d}"
@@ -250,6 +252,16 @@ def generate(a: Authority) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 _EPOCH = pd.Timestamp("1970-01-01")
+
+
+def _birthday18(dob: int) -> int:
+    """The day (integer, from 1970) of the 18th birthday of a child born on day `dob`."""
+    born = (_EPOCH + pd.Timedelta(days=dob)).date()
+    try:
+        birthday = born.replace(year=born.year + 18)
+    except ValueError:  # 29 February
+        birthday = born.replace(year=born.year + 18, day=28)
+    return _day(pd.Timestamp(birthday))
 
 
 def _day(t: pd.Timestamp) -> int:

@@ -90,21 +90,45 @@ def coverage(table: pd.DataFrame) -> float:
 
 
 def format_backtest(table: pd.DataFrame) -> str:
-    """A plain-text table: one line per indicator and year."""
-    lines = [
+    """A plain-text table: one line per indicator and year (and origin, when several), with
+    the naive forecasts beside the model when the table has them, then, for those, the mean
+    absolute percentage errors pooled by horizon."""
+    naive = "carry_forward" in table.columns
+    several = "origin" in table.columns and table["origin"].nunique() > 1
+    head = (
         f"{'indicator':<22} {'year':>5} {'observed':>9} {'simulated':>9} "
         f"{'95% band':>17} {'in band':>7} {'error':>8}"
-    ]
-    for row in table.sort_values(["measure", "year"]).itertuples():
+    )
+    if several:
+        head = f"{'cut':>4} " + head
+    if naive:
+        head += f" {'carried':>8} {'mean 3':>8}"
+    lines = [head]
+    order = ["origin", "measure", "year"] if several else ["measure", "year"]
+    for row in table.sort_values(order).itertuples():
         band = f"{row.lower:.1f}-{row.upper:.1f}"
-        lines.append(
+        line = (
             f"{row.measure:<22} {row.year:>5} {row.observed:>9.1f} {row.mean:>9.1f} "
             f"{band:>17} {'yes' if row.inside else 'NO':>7} {row.error:>+8.1f}"
         )
+        if several:
+            line = f"{row.origin:>4} " + line
+        if naive:
+            line += f" {row.carry_forward:>8.1f} {row.recent_mean:>8.1f}"
+        lines.append(line)
     lines.append(
         f"observed value in the 95% band in {table['inside'].sum()} of {len(table)} "
         f"year-indicator cells ({100 * coverage(table):.0f}%)"
     )
+    if naive and "horizon" in table.columns:
+        lines += [
+            "",
+            "Mean absolute percentage error by years ahead"
+            + (f", pooled over {table['origin'].nunique()} cut dates" if several else "")
+            + ": the model against the last value carried forward and the mean of the last "
+            f"{NAIVE_YEARS} years",
+            format_errors(error_summary(table)),
+        ]
     return "\n".join(lines)
 
 
@@ -308,7 +332,7 @@ def run_backtest(
     template,
     start: pd.Timestamp,
     train_end: pd.Timestamp | Sequence[pd.Timestamp],
-    test_end: pd.Timestamp,
+    test_end: pd.Timestamp | Sequence[pd.Timestamp],
     *,
     replications: int,
     seed: int,
@@ -320,8 +344,11 @@ def run_backtest(
 ) -> pd.DataFrame:
     """Calibrate up to train_end, simulate to test_end from that day's census, compare (with
     the naive forecasts beside the model). Several `train_end` dates (rolling origin) give
-    one table with an ``origin`` column per cut."""
+    one table with an ``origin`` column per cut (with as many `test_end` dates, or one)."""
     ends = [train_end] if isinstance(train_end, (pd.Timestamp, str)) else list(train_end)
+    tests = [test_end] if isinstance(test_end, (pd.Timestamp, str)) else list(test_end)
+    if len(tests) == 1:
+        tests = tests * len(ends)
     tables = [
         backtest_origin(
             episodes,
@@ -329,7 +356,7 @@ def run_backtest(
             template,
             start,
             end,
-            test_end,
+            test,
             replications=replications,
             seed=seed,
             jobs=jobs,
@@ -338,6 +365,6 @@ def run_backtest(
             quiet=quiet,
             progress_file=progress_file,
         )[0]
-        for end in ends
+        for end, test in zip(ends, tests, strict=True)
     ]
     return pd.concat(tables, ignore_index=True)

@@ -23,7 +23,7 @@ What each key is, in short (the notes say it with the numbers):
     ``entries.trend_pct_per_year``: `entry_rate.choose_entry_rate` (the level, the mean over
     the window's complete years, unless a Poisson log-linear trend forecast the window's own
     later years better in rolling-origin validation and lies at least two standard errors
-    from zero; such a trend is shrunk towards zero by 1 - 1/z^2).
+    from zero; such a trend is shrunk towards zero by 1 - (2/z)^2).
 ``entries.age_mix``, ``female_share``, ``legal_status_mix``
     Of the periods started in the window; LS C2, J1-J3, D1, E1 count as C1, L3 as L2.
 ``pathways.route_mix_by_age``, ``pathways.durations.<route>``

@@ -25,6 +25,7 @@ and correct each kind's parameters by the gap, three times:
   with kinship carers (siblings share one draw; children with specialist needs skip kinship);
 - in-house foster households (and carers' enquiries in proportion), scaled by observed /
   simulated children with in-house carers on 31 March: the capacity comes from the data;
+- every route's median time in care, scaled by simulated / observed exits before 18;
 
 Planned endings per placement-year are recorded (observed and simulated) but not fitted: in 903
 they are mostly the model's own moves, and fitting the planned-move rate to the remainder made
@@ -158,6 +159,36 @@ def _refine_households(run: dict, observed: pd.DataFrame, simulated: pd.DataFram
     notes["carers.enquiries_per_year"] = note
 
 
+def _exits_before_18(periods: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Periods ending between `start` and `end` by a route other than reaching 18."""
+    ended = periods["end"].notna() & (periods["end"] >= start) & (periods["end"] <= end)
+    route = periods["route"].astype("object")
+    return int((ended & route.notna() & (route != "at18")).sum())
+
+
+def _refine_durations(run: dict, observed: int, simulated: float, years: int, notes: dict,
+                      iteration: int) -> None:  # fmt: skip
+    """Every route's median time in care scaled by simulated / observed exits before 18 over
+    the last years: the direct fit sees each period once, the simulation sees the children
+    in care at the census leave as the model makes them (conditioned on their time so far)."""
+    if min(observed, simulated) < MIN_PLACEMENTS:
+        return
+    factor = min(1.3, max(1 / 1.3, simulated / observed))
+    if abs(factor - 1.0) < 0.02:
+        return
+    durations = {
+        route: {**d, "median_days": max(1.0, round(float(d["median_days"]) * factor, 1))}
+        for route, d in run["pathways"]["durations"].items()
+    }
+    run["pathways"] = {**run["pathways"], "durations": durations}
+    for route in durations:
+        notes[f"pathways.durations.{route}"] = (
+            f"fitted jointly with the route mix, then refined by simulation: exits before 18 in "
+            f"the last {years} year(s) observed {observed}, simulated {simulated:.1f} (iteration "
+            f"{iteration}); every route's median scaled by {factor:.2f}"
+        )
+
+
 def _supported_share(table: pd.DataFrame) -> float:
     """Children in supported accommodation on 31 March as a share of those in care, pooled
     over the years of `table` (the indicators' own count)."""
@@ -220,7 +251,8 @@ def refine_endings(
     notes: dict[str, str] = {}
     for iteration in range(1, iterations + 1):
         sim_episodes, sim_header = simulated_extract(run, replications, seed)
-        simulated_diag = _diagnostics(prepare(sim_episodes, sim_header, sub_start, end), data)
+        sim_prepared = prepare(sim_episodes, sim_header, sub_start, end)
+        simulated_diag = _diagnostics(sim_prepared, data)
         simulated = simulated_diag["endings"].set_index("kind")
         _refine_locations(run, observed_diag["locations"], simulated_diag["locations"], notes,
                           iteration)  # fmt: skip
@@ -257,6 +289,14 @@ def refine_endings(
                     f"{iteration}); median scaled by {factor:.2f}"
                 )
         run["endings"] = {**run["endings"], "median_days": medians}
+        _refine_durations(
+            run,
+            _exits_before_18(observed_extract.periods, sub_start, end),
+            _exits_before_18(sim_prepared.periods, sub_start, end) / replications,
+            years,
+            notes,
+            iteration,
+        )
         simulated_table = compute_indicators(sim_episodes, sim_header, report_years)
         _refine_households(run, observed_table, simulated_table, replications, notes, iteration)
         simulated_supported = _supported_share(simulated_table)
