@@ -13,9 +13,10 @@ it runs away. So, from the yearly starts of the window's complete years:
    ``|z| >= Z_MIN`` (a penalised criterion: the trend must be clearly away from zero); the
    slope is then shrunk towards zero by ``1 - (Z_MIN / z)^2`` (a positive-part James-Stein
    factor with the threshold's penalty: nothing at two standard errors, so the forecast does
-   not jump as a trend crosses it; half at 2.8, 84% at five, 96% at ten). Otherwise the
-   level (the mean over the window, the most precise estimate when the rate is constant)
-   with no trend.
+   not jump as a trend crosses it; half at 2.8, 84% at five, 96% at ten). Otherwise a
+   level with no trend: the mean over the window (the most precise estimate when the rate
+   is constant), or the mean of its last `RECENT_YEARS` years when that forecast better in
+   the same validation (a drift too slow to pass as a trend still moves the level).
 
 `choose_entry_rate` returns the choice with its evidence (each candidate's validation error,
 the slope's interval, the shrinkage) for the calibration report, and the standard errors of
@@ -40,13 +41,15 @@ VALIDATION_HORIZON = 3
 """Years forecast from each validation origin."""
 Z_MIN = 2.0
 """Least |slope / standard error| for a trend to be used."""
+RECENT_YEARS = 3
+"""Years averaged by the "recent level" candidate."""
 
 
 @dataclass(frozen=True)
 class EntryRateChoice:
     """The entry rate chosen for the forecast, and why."""
 
-    chosen: str  # "level" or "trend"
+    chosen: str  # "level", "recent level" or "trend"
     rate: float  # per year at the window's end
     trend_pct: float  # % a year used (0 for the level)
     fitted_trend_pct: float  # before shrinkage
@@ -89,6 +92,10 @@ def _level_forecast(counts: np.ndarray, steps: int) -> np.ndarray:
     return np.full(steps, counts.mean())
 
 
+def _recent_forecast(counts: np.ndarray, steps: int) -> np.ndarray:
+    return np.full(steps, counts[-RECENT_YEARS:].mean())
+
+
 def _trend_forecast(years: np.ndarray, counts: np.ndarray, steps: int) -> np.ndarray:
     if counts.sum() <= 0:
         return np.zeros(steps)
@@ -100,7 +107,7 @@ def _trend_forecast(years: np.ndarray, counts: np.ndarray, steps: int) -> np.nda
 def rolling_origin(years: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
     """Each candidate's mean absolute percentage error forecasting up to
     `VALIDATION_HORIZON` years ahead from every origin inside the window."""
-    errors: dict[str, list[float]] = {"level": [], "trend": []}
+    errors: dict[str, list[float]] = {"level": [], "recent level": [], "trend": []}
     origins = 0
     for t in range(MIN_TRAIN_YEARS, len(counts)):
         train_y, train_c = years[:t], counts[:t]
@@ -109,6 +116,7 @@ def rolling_origin(years: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
         origins += 1
         for name, forecast in (
             ("level", _level_forecast(train_c, steps)),
+            ("recent level", _recent_forecast(train_c, steps)),
             ("trend", _trend_forecast(train_y, train_c, steps)),
         ):
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -167,20 +175,41 @@ def choose_entry_rate(per_year: pd.Series) -> EntryRateChoice:
             f"towards the level by 1 - ({Z_MIN:g}/z)^2 = {shrink:.2f}"
         )
     else:
-        shrink, used, chosen = 0.0, 0.0, "level"
+        shrink, used = 0.0, 0.0
+        recent = (
+            evidence["forecasts"].min() > 0
+            and n > RECENT_YEARS
+            and bool(mape["recent level"] < mape["level"])
+        )
+        chosen = "recent level" if recent else "level"
         why = []
-        if not validated:
+        if evidence["forecasts"].min() == 0:
+            why.append(
+                f"the window has too few complete years to test a trend on its own later years "
+                f"(at least {MIN_TRAIN_YEARS + 1} are needed)"
+            )
+        elif not validated:
             why.append(
                 f"it forecast the window's own later years no better than the level (rolling "
                 f"origin: {mape['trend']:.1f}% against {mape['level']:.1f}% mean absolute error)"
             )
         if abs(z) < Z_MIN:
             why.append(f"it lies only {abs(z):.1f} standard errors from zero (at least {Z_MIN:g})")
-        reason = "the trend is not used: " + " and ".join(why) + "; the level is the window's mean"
+        level = (
+            f"the mean of the last {RECENT_YEARS} years, which forecast the window's later years "
+            f"better than the mean of all ({mape['recent level']:.1f}% against "
+            f"{mape['level']:.1f}%)"
+            if recent
+            else "the window's mean"
+        )
+        reason = "the trend is not used: " + " and ".join(why) + f"; the level is {level}"
     # The rate at the window's end: the fitted log-linear rate of the last year (fitted values
     # sum to the observed total), carried half a year on; the mean when no trend is used.
     weights = np.exp(used * (years - years[-1]))
     rate = total / float(weights.sum()) * math.exp(used / 2)
+    if chosen == "recent level":
+        total = float(counts[-RECENT_YEARS:].sum())
+        rate = total / RECENT_YEARS
     # Its relative standard error: the level's (Poisson, over-dispersed) plus, with a trend,
     # the slope's error carried from the window's middle year to its end.
     at_end = years[-1] + 0.5 - years.mean()

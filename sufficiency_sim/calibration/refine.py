@@ -25,7 +25,8 @@ and correct each kind's parameters by the gap, three times:
   with kinship carers (siblings share one draw; children with specialist needs skip kinship);
 - in-house foster households (and carers' enquiries in proportion), scaled by observed /
   simulated children with in-house carers on 31 March: the capacity comes from the data;
-- every route's median time in care, scaled by simulated / observed exits before 18;
+- every route's median time in care, scaled by simulated / observed exits before 18 (the
+  log ratio shrunk by its Poisson noise, 1 - (se / gap)^2, so one history's luck is not fitted);
 
 Planned endings per placement-year are recorded (observed and simulated) but not fitted: in 903
 they are mostly the model's own moves, and fitting the planned-move rate to the remainder made
@@ -166,14 +167,19 @@ def _exits_before_18(periods: pd.DataFrame, start: pd.Timestamp, end: pd.Timesta
     return int((ended & route.notna() & (route != "at18")).sum())
 
 
-def _refine_durations(run: dict, observed: int, simulated: float, years: int, notes: dict,
-                      iteration: int) -> None:  # fmt: skip
+def _refine_durations(run: dict, observed: int, simulated: float, replications: int, years: int,
+                      notes: dict, iteration: int) -> None:  # fmt: skip
     """Every route's median time in care scaled by simulated / observed exits before 18 over
     the last years: the direct fit sees each period once, the simulation sees the children
     in care at the census leave as the model makes them (conditioned on their time so far)."""
     if min(observed, simulated) < MIN_PLACEMENTS:
         return
-    factor = min(1.3, max(1 / 1.3, simulated / observed))
+    # The observed count is one history's: shrink the correction by its Poisson noise
+    # (positive-part James-Stein on the log ratio), so a small authority's luck is not fitted.
+    gap = math.log(simulated / observed)
+    se = math.sqrt(1.0 / observed + 1.0 / (simulated * replications))
+    kept = max(0.0, 1.0 - (se / gap) ** 2) if gap else 0.0
+    factor = min(1.3, max(1 / 1.3, math.exp(gap * kept)))
     if abs(factor - 1.0) < 0.02:
         return
     durations = {
@@ -185,7 +191,8 @@ def _refine_durations(run: dict, observed: int, simulated: float, years: int, no
         notes[f"pathways.durations.{route}"] = (
             f"fitted jointly with the route mix, then refined by simulation: exits before 18 in "
             f"the last {years} year(s) observed {observed}, simulated {simulated:.1f} (iteration "
-            f"{iteration}); every route's median scaled by {factor:.2f}"
+            f"{iteration}); every route's median scaled by {factor:.2f} (the gap shrunk by its "
+            f"noise to {100 * kept:.0f}%)"
         )
 
 
@@ -293,6 +300,7 @@ def refine_endings(
             run,
             _exits_before_18(observed_extract.periods, sub_start, end),
             _exits_before_18(sim_prepared.periods, sub_start, end) / replications,
+            replications,
             years,
             notes,
             iteration,
