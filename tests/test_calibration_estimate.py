@@ -500,8 +500,8 @@ def test_model_history(york, model_history):
     adoption = values["pathways.durations.adoption"]
     assert abs(adoption["median_days"] / 820 - 1) < 0.15
     assert set(est.diagnostics) == {
-        "entries_by_year", "entry_rate_choice", "km", "fitted_survival", "first_placement", "endings",
-        "locations", "exits",
+        "entries_by_year", "entry_rate_choice", "km", "fitted_survival", "first_placement",
+        "endings", "locations", "exits",
     }  # fmt: skip
     assert est.time_in_care.converged
     # no identifier of the model's children
