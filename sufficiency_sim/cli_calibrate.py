@@ -245,6 +245,14 @@ def calibrate_command(
 @click.option(
     "--test-to", "test_to", metavar="YYYY-MM-DD", help="End of the test years [latest 31 March]."
 )
+@click.option(
+    "--origins",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Cut dates (rolling origin): --train-to and the 31 Marches before it, each "
+    "forecasting as many years as --train-to does to --test-to; errors pooled by years ahead.",
+)
 @click.option("--replications", "-n", default=40, show_default=True, type=click.IntRange(2))
 @click.option("--out", "out_dir", type=_PATH, help="Folder for backtest.csv and backtest.md.")
 @seed_option
@@ -259,6 +267,7 @@ def backtest_command(
     from_date: str | None,
     train_to: str,
     test_to: str | None,
+    origins: int,
     replications: int,
     out_dir: Path | None,
     seed: int,
@@ -267,7 +276,8 @@ def backtest_command(
 ) -> None:
     """Calibrate on the extract up to --train-to, simulate forward from the census that day to
     --test-to, and show for each indicator and year the observed value against the simulated
-    mean and 95% prediction band.
+    mean and 95% prediction band, beside the naive forecasts (the last value carried forward,
+    the mean of the last three years) and the errors of each.
 
     \b
     Example:
@@ -283,13 +293,21 @@ def backtest_command(
     test_end = inputs.within(_date(test_to, "--test-to"), "--test-to")
     if test_end <= train_end:
         raise InputError(f"--test-to {test_end.date()} must be after --train-to {train_end.date()}")
+    span = test_end.year - train_end.year
+    cuts = [pd.Timestamp(train_end.year - k, 3, 31) for k in range(origins)][::-1]
+    if cuts[0].year - start.year < 3:
+        raise InputError(
+            f"--origins {origins}: the earliest cut, {cuts[0].date()}, leaves fewer than three "
+            f"years of training data after {start.date()}"
+        )
+    tests = [pd.Timestamp(cut.year + span, 3, 31) for cut in cuts]
     table = run_backtest(
         episodes,
         header,
         inputs.template,
         start,
-        train_end,
-        test_end,
+        cuts,
+        tests,
         replications=replications,
         seed=seed,
         jobs=jobs or None,

@@ -144,6 +144,13 @@ def test_backtest_on_the_bundled_sample(tmp_path):
     assert {"observed", "mean", "lower", "upper", "inside", "error"} <= set(table.columns)
     assert (table["lower"] <= table["upper"]).all()
     assert re.search(r"observed value in the 95% band in \d+ of \d+", done.stdout)
+    # the naive forecasts beside the model: the 2021 value carried forward to both years
+    assert {"carry_forward", "recent_mean", "carry_forward_pct_error", "horizon"} <= set(table)
+    cla = table[table["measure"] == "cla_31_march"]
+    assert cla["carry_forward"].nunique() == 1 and set(cla["horizon"]) == {1, 2}
+    assert "last value carried forward" in done.stdout
+    early = _cli("backtest", *_sample_args("--train-to", "2017-03-31", "--origins", "3"))
+    assert early.returncode == 2 and "--origins 3" in early.stderr
     bad = _cli("backtest", *_sample_args("--train-to", "2023-03-31", "--test-to", "2022-03-31"))
     assert bad.returncode == 2 and "must be after --train-to" in bad.stderr
 

@@ -3,9 +3,11 @@ compare the simulated indicators (mean and 95% prediction band over replications
 observed ones, year by year.
 
 The prediction band is the 2.5% to 97.5% quantiles over replications. Each replication draws
-its own entry rate around the calibrated one with the rate's standard error (Poisson, allowing
-for over-dispersion), so the band holds the chief uncertainty of the calibration as well as
-the system's own chance; other parameters' estimation error is not in it."""
+its own parameters (entry rate, trend, time in care: `uncertainty.py`) from their sampling
+distributions, so the band holds the calibration's uncertainty as well as the system's own
+chance. Beside the model, each cell has the naive forecasts (the last value carried forward,
+the mean of the last three years) and their errors, so the analyst sees whether the model
+earns its complexity; several cut dates (rolling origin) are pooled by `error_summary`."""
 
 from __future__ import annotations
 
@@ -88,21 +90,45 @@ def coverage(table: pd.DataFrame) -> float:
 
 
 def format_backtest(table: pd.DataFrame) -> str:
-    """A plain-text table: one line per indicator and year."""
-    lines = [
+    """A plain-text table: one line per indicator and year (and origin, when several), with
+    the naive forecasts beside the model when the table has them, then, for those, the mean
+    absolute percentage errors pooled by horizon."""
+    naive = "carry_forward" in table.columns
+    several = "origin" in table.columns and table["origin"].nunique() > 1
+    head = (
         f"{'indicator':<22} {'year':>5} {'observed':>9} {'simulated':>9} "
         f"{'95% band':>17} {'in band':>7} {'error':>8}"
-    ]
-    for row in table.sort_values(["measure", "year"]).itertuples():
+    )
+    if several:
+        head = f"{'cut':>4} " + head
+    if naive:
+        head += f" {'carried':>8} {'mean 3':>8}"
+    lines = [head]
+    order = ["origin", "measure", "year"] if several else ["measure", "year"]
+    for row in table.sort_values(order).itertuples():
         band = f"[{row.lower:.1f}, {row.upper:.1f}]"
-        lines.append(
+        line = (
             f"{row.measure:<22} {row.year:>5} {row.observed:>9.1f} {row.mean:>9.1f} "
             f"{band:>17} {'yes' if row.inside else 'NO':>7} {row.error:>+8.1f}"
         )
+        if several:
+            line = f"{row.origin:>4} " + line
+        if naive:
+            line += f" {row.carry_forward:>8.1f} {row.recent_mean:>8.1f}"
+        lines.append(line)
     lines.append(
         f"observed value in the 95% band in {table['inside'].sum()} of {len(table)} "
         f"year-indicator cells ({100 * coverage(table):.0f}%)"
     )
+    if naive and "horizon" in table.columns:
+        lines += [
+            "",
+            "Mean absolute percentage error by years ahead"
+            + (f", pooled over {table['origin'].nunique()} cut dates" if several else "")
+            + ": the model against the last value carried forward and the mean of the last "
+            f"{NAIVE_YEARS} years",
+            format_errors(error_summary(table)),
+        ]
     return "\n".join(lines)
 
 
@@ -127,26 +153,28 @@ def simulate_bands(
     quiet: bool = True,
     file=None,
     rate_cv: float = 0.0,
+    uncertainty=None,
 ) -> pd.DataFrame:
     """Run a scenario and return its prediction bands for BACKTEST_MEASURES.
 
-    With `rate_cv` > 0 each replication draws its own entry rate (lognormal around the
-    scenario's, with that relative standard error), so the band holds the uncertainty of the
-    calibrated rate as well as the system's own chance."""
+    With `uncertainty` (a `ParameterUncertainty`; `rate_cv` > 0 is short for one holding only
+    the entry rate's) each replication draws its own parameters from their sampling
+    distributions, so the band holds the calibration's uncertainty as well as the system's
+    own chance."""
     from tqdm import tqdm
 
+    from sufficiency_sim.calibration.uncertainty import ParameterUncertainty
     from sufficiency_sim.executors import make_executor
     from sufficiency_sim.experiment import Task, run_task
 
+    if uncertainty is None and rate_cv:
+        uncertainty = ParameterUncertainty(rate_cv=rate_cv)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(903,)))
-    factors = np.exp(rng.normal(-(rate_cv**2) / 2, rate_cv, replications)) if rate_cv else None
     tasks = []
     for replication in range(replications):
         sc = scenario
-        if factors is not None:
-            rate = scenario.entries.rate_per_year * float(factors[replication])
-            entries = scenario.entries.model_copy(update={"rate_per_year": rate})
-            sc = scenario.model_copy(update={"entries": entries})
+        if uncertainty is not None and not uncertainty.is_zero():
+            sc = uncertainty.draw(scenario, rng)
         tasks.append(Task("backtest", sc, seed, replication))
     frames = []
     executor = make_executor(jobs or 0)
@@ -172,7 +200,81 @@ def cleaned_without(episodes, header, uasc, exclude_uasc: bool):
     return clean, head
 
 
-def run_backtest(
+NAIVE_YEARS = 3
+"""Years averaged by the "mean of the last years" naive forecast."""
+
+
+def naive_forecasts(
+    observed: pd.DataFrame, origin_year: int, years: Sequence[int], mean_years: int = NAIVE_YEARS
+) -> pd.DataFrame:
+    """The two naive forecasts of each measure for `years` after the collection year
+    `origin_year` (the training data's last): the last value carried forward
+    (``carry_forward``) and the mean of the last `mean_years` values (``recent_mean``).
+
+    `observed` is tidy (year, measure, observed) and must hold the training years; the
+    forecasts are the same for every later year."""
+    train = observed[(observed["year"] <= origin_year) & observed["observed"].notna()]
+    rows = []
+    for measure, group in train.groupby("measure"):
+        group = group.sort_values("year")
+        if group.empty or int(group["year"].iloc[-1]) != origin_year:
+            continue
+        last = float(group["observed"].iloc[-1])
+        recent = float(group["observed"].iloc[-mean_years:].mean())
+        rows += [
+            {"year": int(y), "measure": measure, "carry_forward": last, "recent_mean": recent}
+            for y in years
+        ]
+    return pd.DataFrame(rows, columns=["year", "measure", "carry_forward", "recent_mean"])
+
+
+def with_naive(table: pd.DataFrame, naive: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table with the naive forecasts and their errors beside the model's:
+    ``carry_forward``, ``recent_mean`` and ``*_pct_error`` (forecast - observed, % of observed)."""
+    merged = table.merge(naive, on=["year", "measure"], how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for column in ("carry_forward", "recent_mean"):
+            merged[f"{column}_pct_error"] = np.where(
+                merged["observed"] != 0,
+                100 * (merged[column] - merged["observed"]) / merged["observed"],
+                np.nan,
+            )
+    return merged
+
+
+def error_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean absolute percentage error by measure and horizon (years after the origin) of the
+    model and of the naive forecasts, pooled over the origins (and authorities) in `table`,
+    with the model's band coverage. `table` needs ``horizon``."""
+    rows = []
+    for (measure, horizon), group in table.groupby(["measure", "horizon"]):
+        row = {"measure": measure, "horizon": int(horizon), "cells": len(group)}
+        row["model_mape"] = float(group["pct_error"].abs().mean())
+        for column in ("carry_forward", "recent_mean"):
+            if f"{column}_pct_error" in group:
+                row[f"{column}_mape"] = float(group[f"{column}_pct_error"].abs().mean())
+        row["in_band"] = float(group["inside"].mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_errors(summary: pd.DataFrame) -> str:
+    """Plain text of `error_summary`: one line per measure and horizon."""
+    lines = [
+        f"{'indicator':<22} {'years on':>8} {'cells':>5} {'model':>7} {'carried':>8} "
+        f"{'mean':>7} {'in band':>7}",
+        f"{'':<22} {'':>8} {'':>5} {'MAPE %':>7} {'forward':>8} {'last 3':>7} {'':>7}",
+    ]
+    for row in summary.sort_values(["measure", "horizon"]).itertuples():
+        lines.append(
+            f"{row.measure:<22} {row.horizon:>8} {row.cells:>5} {row.model_mape:>7.1f} "
+            f"{row.carry_forward_mape:>8.1f} {row.recent_mean_mape:>7.1f} "
+            f"{100 * row.in_band:>6.0f}%"
+        )
+    return "\n".join(lines)
+
+
+def backtest_origin(
     episodes: pd.DataFrame,
     header: pd.DataFrame,
     template,
@@ -187,11 +289,12 @@ def run_backtest(
     exclude_uasc: bool = False,
     quiet: bool = True,
     progress_file=None,
-) -> pd.DataFrame:
-    """Calibrate up to train_end, simulate to test_end from that day's census, compare."""
+):
+    """One origin of the backtest: (comparison table with the naive forecasts, calibration)."""
     from sufficiency_sim.calibration.pipeline import calibrate
 
-    years = list(range(pd.Timestamp(train_end).year + 1, pd.Timestamp(test_end).year + 1))
+    origin = pd.Timestamp(train_end).year
+    years = list(range(origin + 1, pd.Timestamp(test_end).year + 1))
     calibration = calibrate(
         episodes,
         header,
@@ -204,9 +307,64 @@ def run_backtest(
         exclude_uasc=exclude_uasc,
         horizon_years=len(years),
     )
-    cv = entry_rate_cv(calibration.estimates.diagnostics["entries_by_year"])
     bands = simulate_bands(
-        calibration.scenario(), replications, seed, jobs, quiet, progress_file, rate_cv=cv
+        calibration.scenario(),
+        replications,
+        seed,
+        jobs,
+        quiet,
+        progress_file,
+        uncertainty=calibration.uncertainty,
     )
     clean, head = cleaned_without(episodes, header, uasc, exclude_uasc)
-    return compare_with_observed(bands, observed_indicators(clean, head, years))
+    first = pd.Timestamp(start).year + (1 if pd.Timestamp(start).month >= 4 else 0)
+    observed = observed_indicators(clean, head, list(range(first, years[-1] + 1)))
+    table = compare_with_observed(bands, observed[observed["year"].isin(years)])
+    table = with_naive(table, naive_forecasts(observed, origin, years))
+    table.insert(0, "origin", origin)
+    table.insert(2, "horizon", table["year"] - origin)
+    return table, calibration
+
+
+def run_backtest(
+    episodes: pd.DataFrame,
+    header: pd.DataFrame,
+    template,
+    start: pd.Timestamp,
+    train_end: pd.Timestamp | Sequence[pd.Timestamp],
+    test_end: pd.Timestamp | Sequence[pd.Timestamp],
+    *,
+    replications: int,
+    seed: int,
+    jobs: int | None = 1,
+    uasc: pd.DataFrame | None = None,
+    exclude_uasc: bool = False,
+    quiet: bool = True,
+    progress_file=None,
+) -> pd.DataFrame:
+    """Calibrate up to train_end, simulate to test_end from that day's census, compare (with
+    the naive forecasts beside the model). Several `train_end` dates (rolling origin) give
+    one table with an ``origin`` column per cut (with as many `test_end` dates, or one)."""
+    ends = [train_end] if isinstance(train_end, (pd.Timestamp, str)) else list(train_end)
+    tests = [test_end] if isinstance(test_end, (pd.Timestamp, str)) else list(test_end)
+    if len(tests) == 1:
+        tests = tests * len(ends)
+    tables = [
+        backtest_origin(
+            episodes,
+            header,
+            template,
+            start,
+            end,
+            test,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            uasc=uasc,
+            exclude_uasc=exclude_uasc,
+            quiet=quiet,
+            progress_file=progress_file,
+        )[0]
+        for end, test in zip(ends, tests, strict=True)
+    ]
+    return pd.concat(tables, ignore_index=True)

@@ -19,10 +19,11 @@ Conventions used throughout (all dates from `prepare`):
 What each key is, in short (the notes say it with the numbers):
 
 ``entries.rate_per_year``
-    Periods of care started per collection year: the mean of the last (up to) three complete
-    years of the window. ``entries.trend_pct_per_year``: Poisson log-linear regression of the
-    yearly starts on the year (quasi-Poisson when overdispersed); used only when its 95%
-    interval excludes 0, else 0.
+    Periods of care started per collection year at the window's end, and
+    ``entries.trend_pct_per_year``: `entry_rate.choose_entry_rate` (the level, the mean over
+    the window's complete years, unless a Poisson log-linear trend forecast the window's own
+    later years better in rolling-origin validation and lies at least two standard errors
+    from zero; such a trend is shrunk towards zero by 1 - (2/z)^2).
 ``entries.age_mix``, ``female_share``, ``legal_status_mix``
     Of the periods started in the window; LS C2, J1-J3, D1, E1 count as C1, L3 as L2.
 ``pathways.route_mix_by_age``, ``pathways.durations.<route>``
@@ -67,6 +68,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sufficiency_sim.calibration.entry_rate import EntryRateChoice, choose_entry_rate
 from sufficiency_sim.calibration.prepare import AGE_BANDS, Extract
 from sufficiency_sim.calibration.survival import (
     DURATION_ROUTES,
@@ -154,6 +156,7 @@ class Estimates:
     notes: dict[str, str]
     diagnostics: dict[str, pd.DataFrame]
     time_in_care: TimeInCareFit
+    entry_choice: EntryRateChoice | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,37 +271,9 @@ def _collection_year(days: pd.Series) -> pd.Series:
 # Entries
 
 
-def _poisson_trend(years: np.ndarray, counts: np.ndarray) -> tuple[float, float, float, float]:
-    """Log-linear Poisson regression of counts on year (IRLS): slope, its 95% CI, dispersion.
-
-    The variance is scaled by the Pearson dispersion when it is above 1 (quasi-Poisson) and
-    the interval then uses Student's t with n-2 degrees of freedom."""
-    x = np.column_stack([np.ones(len(years)), years - years.mean()])
-    y = counts.astype("float64")
-    beta = np.array([math.log(max(y.mean(), 0.5)), 0.0])
-    for _ in range(100):
-        eta = x @ beta
-        mu = np.exp(eta)
-        z = eta + (y - mu) / mu
-        w = mu
-        xtwx = x.T @ (x * w[:, None])
-        new = np.linalg.solve(xtwx, x.T @ (w * z))
-        if np.max(np.abs(new - beta)) < 1e-10:
-            beta = new
-            break
-        beta = new
-    mu = np.exp(x @ beta)
-    xtwx = x.T @ (x * mu[:, None])
-    cov = np.linalg.inv(xtwx)
-    df = len(y) - 2
-    dispersion = float(np.sum((y - mu) ** 2 / mu) / df) if df > 0 else 1.0
-    scale = max(1.0, dispersion)
-    se = math.sqrt(cov[1, 1] * scale)
-    quantile = float(stats.t.ppf(0.975, df)) if dispersion > 1.0 and df > 0 else 1.959964
-    return float(beta[1]), float(beta[1] - quantile * se), float(beta[1] + quantile * se), scale
-
-
-def _entries(book: _Book, periods: pd.DataFrame, window: _Window, diag: dict) -> None:
+def _entries(
+    book: _Book, periods: pd.DataFrame, window: _Window, diag: dict
+) -> EntryRateChoice | None:
     starts = periods.loc[window.contains(periods["start"])]
     years = window.complete_years()
     year = _collection_year(starts["start"])
@@ -314,29 +289,34 @@ def _entries(book: _Book, periods: pd.DataFrame, window: _Window, diag: dict) ->
     )
     diag["entries_by_year"] = table
     per_year = by_year.groupby("year").size().reindex(years, fill_value=0)
+    choice = None
     if not years:
         book.keep("entries.rate_per_year", "the window holds no complete collection year")
         book.keep("entries.trend_pct_per_year", "the window holds no complete collection year")
     else:
-        slope = _trend(book, per_year)
+        choice = choose_entry_rate(per_year)
+        diag["entry_rate_choice"] = choice.evidence
         listed = ", ".join(f"{y - 1}-{str(y)[2:]}: {n}" for y, n in per_year.items())
-        mean = float(per_year.mean())
-        if slope:
-            # The fitted log-linear rate in the last year (the Poisson fit's fitted values sum
-            # to the observed total), carried half a year on to the window's end.
-            years_ = per_year.index.to_numpy(dtype="float64")
-            weights = np.exp(slope * (years_ - years_[-1]))
-            rate = float(per_year.sum()) / float(weights.sum()) * math.exp(slope / 2)
-            how = "the fitted trend's rate at the window's end"
-        else:
-            # No trend: every complete year estimates the same rate, and the mean of all of them
-            # is the most precise estimate.
-            rate, how = mean, "the mean over the window, as there is no trend"
+        how = (
+            "the shrunk trend's rate at the window's end"
+            if choice.chosen == "trend"
+            else "the mean over the window, as no trend is used"
+        )
         book.put(
             "entries.rate_per_year",
-            round(rate, 1),
+            round(choice.rate, 1),
             f"children starting a period of care per year: {how} ({listed})",
         )
+        fitted = (
+            f"Poisson log-linear regression of starts on the year over {len(years)} complete "
+            f"years: {choice.fitted_trend_pct:+.1f}% a year (95% CI "
+            f"{choice.trend_low_pct:+.1f}% to {choice.trend_high_pct:+.1f}%"
+            + (f", dispersion {choice.dispersion:.2f} allowed for" if choice.dispersion > 1 else "")
+            + "); "
+            if len(years) >= 3 and per_year.sum() > 0
+            else ""
+        )
+        book.put("entries.trend_pct_per_year", choice.trend_pct, fitted + choice.reason)
 
     n = len(starts)
     if n < MIN_MIX_N:
@@ -361,32 +341,7 @@ def _entries(book: _Book, periods: pd.DataFrame, window: _Window, diag: dict) ->
             f"share of girls (SEX 2 or F) among the {len(sex)} entrants of known sex",
         )
     _legal(book, starts)
-
-
-def _trend(book: _Book, per_year: pd.Series) -> float:
-    """Put the yearly trend (or 0) and return its log-linear slope when it is used, else 0."""
-    key = "entries.trend_pct_per_year"
-    n_years = len(per_year)
-    if n_years < 3:
-        book.put(key, 0.0, f"no trend: only {n_years} complete year(s), at least 3 are needed")
-        return 0.0
-    if per_year.sum() == 0:
-        book.put(key, 0.0, "no trend: no period of care started in the complete years")
-        return 0.0
-    years = per_year.index.to_numpy(dtype="float64")
-    slope, low, high, dispersion = _poisson_trend(years, per_year.to_numpy())
-    pct = lambda b: 100.0 * (math.exp(b) - 1.0)  # noqa: E731
-    text = (
-        f"Poisson log-linear regression of starts on the year over {n_years} complete years: "
-        f"{pct(slope):+.1f}% a year (95% CI {pct(low):+.1f}% to {pct(high):+.1f}%"
-        + (f", dispersion {dispersion:.2f} allowed for" if dispersion > 1 else "")
-        + ")"
-    )
-    if low > 0 or high < 0:
-        book.put(key, round(pct(slope), 2), text + "; the interval excludes 0, so it is used")
-        return slope
-    book.put(key, 0.0, text + "; the interval includes 0, so no trend (0) is used")
-    return 0.0
+    return choice
 
 
 def _legal(book: _Book, starts: pd.DataFrame) -> None:
@@ -1012,7 +967,7 @@ def estimate(extract: Extract, template: Mapping[str, Any]) -> Estimates:
     book = _Book(template)
     diag: dict[str, pd.DataFrame] = {}
 
-    _entries(book, periods, window, diag)
+    choice = _entries(book, periods, window, diag)
 
     template_mix = get_dotted(template, "pathways.route_mix_by_age") or {}
     template_durations = get_dotted(template, "pathways.durations") or {}
@@ -1034,4 +989,4 @@ def estimate(extract: Extract, template: Mapping[str, Any]) -> Estimates:
     _provision(book, periods, placements, window, diag)
     _endings(book, placements, window, diag)
     _time_in_care_frames(fit, periods, window, diag)
-    return Estimates(values=book.values, notes=book.notes, diagnostics=diag, time_in_care=fit)
+    return Estimates(book.values, book.notes, diag, fit, choice)

@@ -20,6 +20,7 @@ from sufficiency_sim.calibration.estimate import Estimates, estimate
 from sufficiency_sim.calibration.prepare import Extract, prepare
 from sufficiency_sim.calibration.refine import refine_endings
 from sufficiency_sim.calibration.scenario_writer import Provenance, calibrated_scenario
+from sufficiency_sim.calibration.uncertainty import ParameterUncertainty, parameter_uncertainty
 from sufficiency_sim.errors import InputError
 
 _PLANNED = "endings.planned_move_rate_per_year"
@@ -36,6 +37,7 @@ class Calibration:
     extract: Extract
     rules: dict[str, int] = field(default_factory=dict)
     refinement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    uncertainty: ParameterUncertainty = field(default_factory=ParameterUncertainty)
 
     def scenario(self) -> scenario_module.Scenario:
         """The validated scenario, with the census in memory (no file needed)."""
@@ -99,6 +101,7 @@ def calibrate(
         start_date=start,
         census_file=census_file,
         inhouse_at_census=int((census["placement"] == "inhouse_foster").sum()),
+        local_home_at_census=int((census["placement"] == "local_home").sum()),
     )
     if horizon_years is not None:
         data["horizon_years"] = horizon_years
@@ -119,7 +122,16 @@ def calibrate(
         known = {p.key for p in provenance}
         provenance += [Provenance(k, "data", n) for k, n in notes.items() if k not in known]
     rules = {**extract.rules, **census_counts}
-    calibration = Calibration(data, provenance, census, estimates, extract, rules, refinement)
+    calibration = Calibration(
+        data,
+        provenance,
+        census,
+        estimates,
+        extract,
+        rules,
+        refinement,
+        parameter_uncertainty(estimates, data),
+    )
     calibration.scenario()  # fail here, naming the key, if any estimate is out of range
     return calibration
 

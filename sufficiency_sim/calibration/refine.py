@@ -23,6 +23,10 @@ and correct each kind's parameters by the gap, three times:
   of offers;
 - kinship availability by age band, scaled by observed / simulated share of first placements
   with kinship carers (siblings share one draw; children with specialist needs skip kinship);
+- in-house foster households (and carers' enquiries in proportion), scaled by observed /
+  simulated children with in-house carers on 31 March: the capacity comes from the data;
+- every route's median time in care, scaled by simulated / observed exits before 18 (the
+  log ratio shrunk by its Poisson noise, 1 - (se / gap)^2, so one history's luck is not fitted);
 
 Planned endings per placement-year are recorded (observed and simulated) but not fitted: in 903
 they are mostly the model's own moves, and fitting the planned-move rate to the remainder made
@@ -129,10 +133,72 @@ def _refine_kinship(run: dict, observed: pd.DataFrame, simulated: pd.DataFrame, 
         )
 
 
-def _supported_share(episodes: pd.DataFrame, header: pd.DataFrame, years: list[int]) -> float:
+def _refine_households(run: dict, observed: pd.DataFrame, simulated: pd.DataFrame,
+                       replications: int, notes: dict, iteration: int) -> None:  # fmt: skip
+    """In-house households (and enquiries, so recruitment keeps pace) scaled by observed /
+    simulated children with in-house foster carers on 31 March, pooled over the years: the
+    template's pool rarely matches the authority's, and the census start only fills it."""
+    o = float(observed["inhouse_foster"].sum())
+    s = float(simulated["inhouse_foster"].sum()) / replications  # the observed is one history
+    if min(o, s) < MIN_PLACEMENTS:
+        return
+    inhouse = run["provision"]["inhouse_foster"]
+    households = int(inhouse["households"])
+    factor = min(1.5, max(2 / 3, o / s))
+    if abs(factor - 1.0) < 0.03:
+        return
+    new = max(1, round(households * factor))
+    enquiries = round(float(run["carers"]["enquiries_per_year"]) * new / households, 1)
+    run["provision"] = {**run["provision"], "inhouse_foster": {**inhouse, "households": new}}
+    run["carers"] = {**run["carers"], "enquiries_per_year": enquiries}
+    note = (
+        f"refined by simulation: children with in-house foster carers on 31 March observed "
+        f"{o:.0f}, simulated {s:.0f} (pooled over the years, iteration {iteration}); "
+        f"households and enquiries scaled by {new / households:.2f}"
+    )
+    notes["provision.inhouse_foster.households"] = note
+    notes["carers.enquiries_per_year"] = note
+
+
+def _exits_before_18(periods: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Periods ending between `start` and `end` by a route other than reaching 18."""
+    ended = periods["end"].notna() & (periods["end"] >= start) & (periods["end"] <= end)
+    route = periods["route"].astype("object")
+    return int((ended & route.notna() & (route != "at18")).sum())
+
+
+def _refine_durations(run: dict, observed: int, simulated: float, replications: int, years: int,
+                      notes: dict, iteration: int) -> None:  # fmt: skip
+    """Every route's median time in care scaled by simulated / observed exits before 18 over
+    the last years: the direct fit sees each period once, the simulation sees the children
+    in care at the census leave as the model makes them (conditioned on their time so far)."""
+    if min(observed, simulated) < MIN_PLACEMENTS:
+        return
+    # The observed count is one history's: shrink the correction by its Poisson noise
+    # (positive-part James-Stein on the log ratio), so a small authority's luck is not fitted.
+    gap = math.log(simulated / observed)
+    se = math.sqrt(1.0 / observed + 1.0 / (simulated * replications))
+    kept = max(0.0, 1.0 - (se / gap) ** 2) if gap else 0.0
+    factor = min(1.3, max(1 / 1.3, math.exp(gap * kept)))
+    if abs(factor - 1.0) < 0.02:
+        return
+    durations = {
+        route: {**d, "median_days": max(1.0, round(float(d["median_days"]) * factor, 1))}
+        for route, d in run["pathways"]["durations"].items()
+    }
+    run["pathways"] = {**run["pathways"], "durations": durations}
+    for route in durations:
+        notes[f"pathways.durations.{route}"] = (
+            f"fitted jointly with the route mix, then refined by simulation: exits before 18 in "
+            f"the last {years} year(s) observed {observed}, simulated {simulated:.1f} (iteration "
+            f"{iteration}); every route's median scaled by {factor:.2f} (the gap shrunk by its "
+            f"noise to {100 * kept:.0f}%)"
+        )
+
+
+def _supported_share(table: pd.DataFrame) -> float:
     """Children in supported accommodation on 31 March as a share of those in care, pooled
-    over `years` (the indicators' own count)."""
-    table = compute_indicators(episodes, header, years)
+    over the years of `table` (the indicators' own count)."""
     total = float(table["cla_31_march"].sum())
     return float(table["supported"].sum()) / total if total > 0 else 0.0
 
@@ -179,8 +245,10 @@ def refine_endings(
     observed_diag = _diagnostics(observed_extract, data)
     observed = observed_diag["endings"].set_index("kind")
     report_years = list(range(sub_start.year + 1, end.year + 1))
-    observed_supported = _supported_share(*cleaned_without(episodes, header, uasc, exclude_uasc),
-                                          report_years)  # fmt: skip
+    observed_table = compute_indicators(
+        *cleaned_without(episodes, header, uasc, exclude_uasc), report_years
+    )
+    observed_supported = _supported_share(observed_table)
     census = census_on(episodes, header, census_day, uasc, exclude_uasc)
     run = starting_from(data, census, sub_start, years=years)
     shape = float(data["endings"]["weibull_shape"])
@@ -190,7 +258,8 @@ def refine_endings(
     notes: dict[str, str] = {}
     for iteration in range(1, iterations + 1):
         sim_episodes, sim_header = simulated_extract(run, replications, seed)
-        simulated_diag = _diagnostics(prepare(sim_episodes, sim_header, sub_start, end), data)
+        sim_prepared = prepare(sim_episodes, sim_header, sub_start, end)
+        simulated_diag = _diagnostics(sim_prepared, data)
         simulated = simulated_diag["endings"].set_index("kind")
         _refine_locations(run, observed_diag["locations"], simulated_diag["locations"], notes,
                           iteration)  # fmt: skip
@@ -227,7 +296,18 @@ def refine_endings(
                     f"{iteration}); median scaled by {factor:.2f}"
                 )
         run["endings"] = {**run["endings"], "median_days": medians}
-        simulated_supported = _supported_share(sim_episodes, sim_header, report_years)
+        _refine_durations(
+            run,
+            _exits_before_18(observed_extract.periods, sub_start, end),
+            _exits_before_18(sim_prepared.periods, sub_start, end) / replications,
+            replications,
+            years,
+            notes,
+            iteration,
+        )
+        simulated_table = compute_indicators(sim_episodes, sim_header, report_years)
+        _refine_households(run, observed_table, simulated_table, replications, notes, iteration)
+        simulated_supported = _supported_share(simulated_table)
         share = float(run["pathways"]["supported_move_share"])
         if observed_supported > 0 and simulated_supported > 0 and share > 0:
             new_share = min(1.0, round(share * observed_supported / simulated_supported, 4))
@@ -242,4 +322,5 @@ def refine_endings(
     refined["endings"] = run["endings"]
     refined["pathways"] = run["pathways"]
     refined["provision"] = run["provision"]
+    refined["carers"] = run["carers"]
     return refined, notes, pd.DataFrame(history)

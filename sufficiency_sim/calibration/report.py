@@ -184,7 +184,7 @@ def in_sample_check(calibration, episodes, header, uasc, exclude_uasc, years: in
     census = census_on(episodes, header, census_day, uasc, exclude_uasc, extract.window_start)
     data = starting_from(calibration.data, census, census_day + pd.Timedelta(days=1), years=years)
     sc = scenario_module.validate(data, "<in-sample check>")
-    bands = simulate_bands(sc, **run)
+    bands = simulate_bands(sc, uncertainty=calibration.uncertainty, **run)
     clean, head = cleaned_without(episodes, header, uasc, exclude_uasc)
     observed = observed_indicators(clean, head, list(range(end.year - years + 1, end.year + 1)))
     return compare_with_observed(bands, observed)
@@ -257,6 +257,21 @@ def write_report(
             "start date.\n",
             "![Entries by year](entries.png)\n",
             _table(by_year, "{:.0f}"),
+        ]
+    choice = est.entry_choice
+    if choice is not None:
+        sections += [
+            "### Level or trend\n",
+            f"Chosen: **{choice.chosen}** ({choice.trend_pct:+.2f}% a year used; fitted "
+            f"{choice.fitted_trend_pct:+.2f}%, 95% CI {choice.trend_low_pct:+.1f}% to "
+            f"{choice.trend_high_pct:+.1f}%, {abs(choice.z):.1f} standard errors from zero). "
+            f"Why: {choice.reason}. Rolling-origin validation inside the window (each "
+            "candidate fitted to the years before an origin, forecasting up to three years "
+            "after it; see `sufficiency_sim/calibration/entry_rate.py`):\n",
+            _table(choice.evidence),
+            f"The forecast's band draws the entry rate per replication with a relative standard "
+            f"error of {100 * choice.rate_cv:.1f}% and the trend with {choice.trend_se_pct:.1f}% "
+            "a year, with the time in care by route (`uncertainty.py`).\n",
         ]
     if "km" in diag and "fitted_survival" in diag:
         survival_chart(diag["km"], diag["fitted_survival"], directory / "time_in_care.png")

@@ -3,7 +3,8 @@ extract put in at its dotted key, starting the day after the window from the cen
 
 Every key is tagged with where its value came from (`Provenance`): "data" (estimated from the
 extract), "scaled" (the template's capacity scaled to the census, when the authority's
-in-house foster children would not fit the template's households) or "template".
+in-house foster children or children in its own homes would not fit the template's households
+or beds, or would leave most of them empty) or "template".
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sufficiency_sim import atomic
 _OCCUPANCY = 1.0
 """Share of usable in-house places taken at the census when capacity is scaled to fit it (the
 model's in-house carers are usually full, with children waiting for a place)."""
+_LOW_OCCUPANCY = 0.8
+"""Below this share of usable places taken at the census, the households are scaled down."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,54 @@ def _usable_places(inhouse: Mapping[str, Any]) -> float:
     return max(1.0, expected)
 
 
+def _capacity_from_census(
+    data: dict, inhouse_at_census: int, local_home_at_census: int | None
+) -> list[Provenance]:
+    """Fit the template's in-house households and local home beds to the census, both ways:
+    households (and enquiries, so that recruitment keeps pace) scaled so that the in-house
+    children at the census take about `_OCCUPANCY` of the usable places when they would not
+    fit, or would take fewer than `_LOW_OCCUPANCY` of them; each local home's beds scaled to
+    the children in local homes at the census when they would not fit or would fill fewer
+    than half of the beds. The refinement (`refine.py`) then corrects the households by
+    simulation."""
+    out: list[Provenance] = []
+    inhouse = data["provision"]["inhouse_foster"]
+    households = int(inhouse["households"])
+    usable = _usable_places(inhouse) * households
+    needed = inhouse_at_census / _OCCUPANCY
+    if households > 0 and (needed > usable or needed < _LOW_OCCUPANCY * usable):
+        factor = max(needed, 1.0) / usable
+        new = max(1, math.ceil(households * factor))
+        enquiries = round(float(data["carers"]["enquiries_per_year"]) * new / households, 1)
+        note = (
+            f"{inhouse_at_census} children were with in-house foster carers at the census; the "
+            f"template's {households} households have about {usable:.0f} usable places: "
+            f"households and enquiries scaled by {new / households:.2f} to fit them"
+        )
+        _set(data, "provision.inhouse_foster.households", new)
+        _set(data, "carers.enquiries_per_year", enquiries)
+        out.append(Provenance("provision.inhouse_foster.households", "scaled", note))
+        out.append(Provenance("carers.enquiries_per_year", "scaled", note))
+    homes = list(data["provision"].get("local_homes") or [])
+    beds = sum(int(h["beds"]) for h in homes)
+    if local_home_at_census is not None and beds > 0:
+        n = local_home_at_census
+        if n > beds or n < beds / 2:
+            factor = max(n, 1) / beds
+            new_homes = [{**h, "beds": max(1, round(int(h["beds"]) * factor))} for h in homes]
+            total = sum(h["beds"] for h in new_homes)
+            _set(data, "provision.local_homes", new_homes)
+            out.append(
+                Provenance(
+                    "provision.local_homes",
+                    "scaled",
+                    f"{n} children were in the council's own children's homes at the census "
+                    f"against the template's {beds} beds: beds scaled to {total}",
+                )
+            )
+    return out
+
+
 def calibrated_scenario(
     template: Mapping[str, Any],
     values: Mapping[str, Any],
@@ -87,6 +138,7 @@ def calibrated_scenario(
     start_date: dt.date,
     census_file: str,
     inhouse_at_census: int,
+    local_home_at_census: int | None = None,
 ) -> tuple[dict, list[Provenance]]:
     """The calibrated scenario as raw data, and where each value came from."""
     data = copy.deepcopy(dict(template))
@@ -104,23 +156,7 @@ def calibrated_scenario(
     for key, value in values.items():
         _set(data, key, value)
         provenance.append(Provenance(key, "data", notes.get(key, "")))
-    inhouse = data["provision"]["inhouse_foster"]
-    usable = _usable_places(inhouse) * int(inhouse["households"])
-    needed = inhouse_at_census / _OCCUPANCY
-    if needed > usable:
-        factor = needed / usable
-        households = math.ceil(int(inhouse["households"]) * factor)
-        enquiries = round(float(data["carers"]["enquiries_per_year"]) * factor, 1)
-        note = (
-            f"{inhouse_at_census} children were with in-house foster carers at the census, "
-            f"more than the template's {int(inhouse['households'])} households could take "
-            f"(about {usable:.0f} usable places): households and enquiries scaled by "
-            f"{factor:.2f} so that about {_OCCUPANCY:.0%} of places are taken"
-        )
-        _set(data, "provision.inhouse_foster.households", households)
-        _set(data, "carers.enquiries_per_year", enquiries)
-        provenance.append(Provenance("provision.inhouse_foster.households", "scaled", note))
-        provenance.append(Provenance("carers.enquiries_per_year", "scaled", note))
+    provenance += _capacity_from_census(data, inhouse_at_census, local_home_at_census)
     set_keys = {p.key for p in provenance} | {"name", "description", "start_date", "census"}
     for key in _leaves(data):
         covered = key in set_keys or any(key.startswith(k + ".") for k in set_keys)
