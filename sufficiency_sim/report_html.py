@@ -66,7 +66,7 @@ STATUS_MEANINGS: dict[str, str] = {
 LIMITATIONS: tuple[tuple[str, str], ...] = (
     (
         "Placed with parents and over 20 miles are too low",
-        "For York the model places 1.5% of children in care with parents against 10%, and 11% "
+        "For York the model places 1.0% of children in care with parents against 10%, and 10% "
         "more than 20 miles away against 18%; the other headline indicators sit on York's "
         "figures.",
     ),
