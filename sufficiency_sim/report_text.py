@@ -107,7 +107,7 @@ def show_table(
 def summary_blocks(
     summary: pd.DataFrame, years_per_block: int | None = None
 ) -> list[tuple[list[str], list[list[str]]]]:
-    """The (header, rows) blocks of `summary_table`: each measure's mean [95% CI] by year, a
+    """The (header, rows) blocks of a summary: each measure's mean [95% CI] by year, a
     few years to a block (as many as fit the terminal when not given)."""
     years = sorted(summary["year"].unique())
     if years_per_block is None:
@@ -139,34 +139,9 @@ def show_summary(summary: pd.DataFrame, scenario=None, stream: TextIO | None = N
 
 
 def summary_table(summary: pd.DataFrame, scenario=None, years_per_block: int = 5) -> str:
-    """Each measure's mean and 95% CI by financial year, in blocks of a few years."""
-    years = sorted(summary["year"].unique())
-    lookup = {(row.year, row.measure): row for row in summary.itertuples(index=False)}
-    blocks = []
-    for first in range(0, len(years), years_per_block):
-        block_years = years[first : first + years_per_block]
-        header = ["Indicator (mean [95% CI])"] + [f"{y - 1}-{str(y)[-2:]}" for y in block_years]
-        rows = [header]
-        for measure in RESULT_COLUMNS:
-            scale = 1e6 if measure == "cost_gbp" else 1
-            cells = [LABELS.get(measure, measure)]
-            for year in block_years:
-                row = lookup.get((year, measure))
-                cells.append("-" if row is None else _cell(row.mean, row.lower, row.upper, scale))
-            rows.append(cells)
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-        lines = []
-        for index, cells in enumerate(rows):
-            line = (
-                cells[0].ljust(widths[0])
-                + "  "
-                + "  ".join(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-            )
-            lines.append(line)
-            if index == 0:
-                lines.append("-" * len(line))
-        blocks.append("\n".join(lines))
+    """Each measure's mean and 95% CI by financial year, in blocks of a few years (plain text)."""
     title = f"{scenario.name}: financial years ending 31 March" if scenario else ""
+    blocks = [plain_table(h, r) for h, r in summary_blocks(summary, years_per_block)]
     return "\n\n".join(([title] if title else []) + blocks)
 
 
