@@ -248,7 +248,7 @@ cost_all = horizon.loc["cost_gbp"]
 display(
     Markdown(
         f"In {year_label(FIRST)} about **{oa['mean']:.0f}%** of York's children in care live "
-        f"outside the city (95% CI {oa['lower']:.1f}-{oa['upper']:.1f}%), and placements cost "
+        f"outside the city (95% CI [{oa['lower']:.1f}, {oa['upper']:.1f}]%), and placements cost "
         f"about **£{cost['mean'] / 1e6:.1f}m** a year. Over the ten years to {year_label(LAST)} "
         f"the out-of-area share averages {oa_all['mean']:.1f}% "
         f"({oa_all['lower']:.1f}-{oa_all['upper']:.1f}%) and the total cost is "
