@@ -305,6 +305,21 @@ display(Markdown("\n\n".join(lines)))
 # before a decision rests on the model. The low and high values are judgement, not measured
 # uncertainty: a wider plausible range for an assumption would lengthen its bar.
 #
+# **Breakdowns, and why this tornado changed.** In the run of 3 December 2026 (20
+# replications, seed 2019) breakdown medians x0.75 (more breakdowns) gave +0.2 [-0.4, +0.7]
+# points of out-of-area share and x1.25 (fewer) gave -0.4 [-0.8, -0.1]: fewer breakdowns
+# lower the share a little, more do not measurably raise it over ten years (a breakdown mostly
+# moves a child between placements of the same kind, and a change acts only on placements
+# that start from 2019). Until then the tornado showed both values raising the share. That
+# was an artefact: each variant ran its change through the 18-year warm-up too, and carers
+# were replaced from one shared random sequence, so every variant started 2019 with a
+# different stock of carers (a paired SD of 8.5 usable in-city places) and the comparison
+# measured that difference in starting point as much as the change. Now every variant starts
+# from the baseline's York on 1 April 2019 (checked by `tests/test_model_pairing.py`), and the
+# recruitment row asks what happens if York recruits from its 2018-19 enquiry figures instead
+# of keeping its 80 households: 104 enquiries a year raise the share by 1.8 [0.5, 3.1] points,
+# 156 lower it by 3.4 [2.2, 4.7].
+#
 # ## Two assumptions together: demand and in-house foster supply
 #
 # One-at-a-time changes miss interactions. Here the entry rate and the number of in-house
