@@ -415,11 +415,10 @@ class Simulation:
             if household.status == "active":
                 self._schedule_household(household)
         if option.carers.recruitment == "keep_level":
-            if self._level_window_years > 0:
+            if self._level_window_years > 0 and base_cfg.households > 0:
                 rate = self._warmup_leaves / self._level_window_years
-                if base_cfg.households > 0:
-                    rate *= cfg.households / base_cfg.households
-            else:  # from a census: the households' own hazard
+                rate *= cfg.households / base_cfg.households
+            else:  # from a census (or no households to measure): their own hazard
                 rate = cfg.households * option.carers.deregistration_rate_per_year
             self.level_recruitment_per_year = rate
             self.env.process(self._level_recruitment(rate))
