@@ -398,30 +398,18 @@ def _mark_better(ax, measure: str) -> None:
     low, high = ax.get_xlim()
     span = max(abs(low), abs(high), 1e-9)
     ax.set_xlim(min(low, -0.15 * span), max(high, 0.15 * span))
-    if direction == "lower":
-        ax.text(
-            0.02,
-            0.98,
-            "← better",
-            transform=ax.transAxes,
-            ha="left",
-            va="top",
-            fontsize=8,
-            color="#005a32",
-            fontweight="bold",
-        )
-    else:
-        ax.text(
-            0.98,
-            0.98,
-            "better →",
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize=8,
-            color="#005a32",
-            fontweight="bold",
-        )
+    lower = direction == "lower"
+    ax.text(
+        0.02 if lower else 0.98,
+        0.98,
+        "← better" if lower else "better →",
+        transform=ax.transAxes,
+        ha="left" if lower else "right",
+        va="top",
+        fontsize=8,
+        color="#005a32",
+        fontweight="bold",
+    )
 
 
 def _short(name: str, width: int = 36) -> str:

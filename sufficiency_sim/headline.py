@@ -274,7 +274,8 @@ def headline_markdown(appraisal: Appraisal, scenarios: Mapping[str, Mapping] | N
 # What an option changes, in words
 
 
-def _date(value: Any) -> str:
+def long_date(value: Any) -> str:
+    """An ISO date as "1 April 2019" (anything else as it is)."""
     try:
         day = dt.date.fromisoformat(str(value))
     except ValueError:
@@ -300,8 +301,8 @@ def _band(band: Any) -> str:
 def _period(item: Mapping) -> str:
     start, end = item.get("start"), item.get("end")
     if end:
-        return f"from {_date(start)} to {_date(end)}"
-    return f"from {_date(start)}"
+        return f"from {long_date(start)} to {long_date(end)}"
+    return f"from {long_date(start)}"
 
 
 def _get(data: Mapping | None, path: str, default: Any = None) -> Any:
@@ -319,7 +320,7 @@ def _homes(base: Mapping, mine: Mapping) -> list[str]:
     out = []
     for name, home in after.items():
         if name not in before:
-            opens = f", opening {_date(home['opens'])}" if home.get("opens") else ""
+            opens = f", opening {long_date(home['opens'])}" if home.get("opens") else ""
             out.append(f"adds {name} ({home.get('beds')} beds{opens})")
         elif home != before[name]:
             out.append(f"changes {name} ({home.get('beds')} beds)")
@@ -360,7 +361,7 @@ def describe_changes(base: Mapping | None, mine: Mapping | None) -> list[str]:
             "carers.retention",
             lambda r: (
                 f"foster carers leave at {r.get('deregistration_multiplier'):g} "
-                f"times the usual rate from {_date(r.get('start'))}"
+                f"times the usual rate from {long_date(r.get('start'))}"
             ),
         ),
         (
@@ -374,7 +375,7 @@ def describe_changes(base: Mapping | None, mine: Mapping | None) -> list[str]:
             "one_off_costs",
             lambda c: (
                 f"one-off cost of {_money(c.get('amount_gbp', 0))} for "
-                f"{_lower(c.get('name'))} on {_date(c.get('date'))}"
+                f"{_lower(c.get('name'))} on {long_date(c.get('date'))}"
             ),
         ),
         (

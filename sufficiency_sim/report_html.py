@@ -49,6 +49,7 @@ from sufficiency_sim.appraisal import (
 )
 from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
+from sufficiency_sim.headline import describe_changes, headline_intro, headlines, long_date
 
 REQUIRED_MEASURES: tuple[str, ...] = tuple(
     dict.fromkeys(c.measure for c in (*HORIZON_COLUMNS, *FINAL_YEAR_COLUMNS))
@@ -572,8 +573,6 @@ def _css() -> str:
 
 
 def _option_section(run: CompareRun) -> list[dict]:
-    from sufficiency_sim.headline import describe_changes
-
     baseline = run.scenarios[0]["resolved"]
     blocks: list[dict] = []
     for item in run.scenarios:
@@ -677,18 +676,9 @@ def _assumptions_section(run: CompareRun, assumptions: Sequence[Assumption]) -> 
     return blocks
 
 
-def _long_date(value: Any) -> str:
-    """An ISO date as "1 April 2019" (anything else as it is)."""
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day} {day:%B %Y}"
-
-
 def _method_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
     base = run.scenarios[0]["resolved"]
-    start = _long_date(base.get("start_date", "the start date"))
+    start = long_date(base.get("start_date", "the start date"))
     warmup = base.get("warmup_years", "several")
     paragraphs = [
         "sufficiency-sim is a discrete-event simulation of one local authority's placement "
@@ -768,8 +758,6 @@ def _finding(appraisal: Appraisal, measures: Sequence[str]) -> str:
 
 
 def _charts_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
-    from sufficiency_sim.headline import headlines
-
     baseline = run.baseline
     made: list[tuple[Any, str, str]] = []
     made.append(
@@ -832,8 +820,6 @@ def _resolved(run: CompareRun) -> dict[str, dict]:
 
 
 def _headline_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
-    from sufficiency_sim.headline import headline_intro, headlines
-
     items = headlines(appraisal, _resolved(run))
     blocks = [_p(headline_intro(appraisal))]
     blocks += [_p(h.text(), "headline") for h in items]
@@ -906,7 +892,7 @@ def build_html(
         ["Executor", f"{meta.get('executor', '')} ({meta.get('jobs', '?')} job(s))"],
         ["Wall time of the comparison", f"{meta.get('wall_seconds', '?')} s"],
         ["Versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "not stated"],
-        ["Report made by", f"sufficiency-sim {__version__} on {_long_date(generated.isoformat())}"],
+        ["Report made by", f"sufficiency-sim {__version__} on {long_date(generated.isoformat())}"],
     ]
     summary_blocks = [_p(summary_intro)]
     summary_blocks += [_block_table(t) for t in _summary_tables(appraisal)]
@@ -935,7 +921,7 @@ def build_html(
         },
     ]
     meta_line = (
-        f"Report of {_long_date(generated.isoformat())} · {len(appraisal.scenarios)} scenarios "
+        f"Report of {long_date(generated.isoformat())} · {len(appraisal.scenarios)} scenarios "
         f"· {appraisal.replications} replications each · financial years {year_label(first)} "
         f"to {year_label(last)}"
     )
