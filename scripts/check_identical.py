@@ -1,0 +1,161 @@
+"""Check that a change leaves the seeded outputs byte-identical to another commit's.
+
+A layout change (moving code, splitting modules, renaming) must not change a single number.
+This script runs the same jobs with the code of a base commit (checked out into a temporary
+git worktree) and with the working tree, then compares the files byte by byte:
+
+- `run` of the York baseline: indicators.csv, summary.csv and the first replication's 903
+  episodes and header, and its placement and provision audit tables;
+- `compare` of the York baseline with every option of scenarios/options/: appraisal.csv,
+  results.csv and appraisal.md;
+- `calibrate` of the bundled sample extract: the scenario, the census and report.md;
+- `indicators` of the bundled sample extract.
+
+run.json is left out: it holds the run's time and id by design.
+
+    python scripts/check_identical.py --base main            # compare with main
+    python scripts/check_identical.py --base 9cb9e93 -r 4    # fewer replications, faster
+
+Exit status 0 when every file is identical, 1 when any differs (each is named), 2 when a job
+fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = "sufficiency_sim/data/sample"
+
+#: The files each job writes that must not change, relative to its output folder.
+COMPARED = {
+    "run": ["indicators.csv", "summary.csv"]
+    + [
+        f"replications/000/{table}.csv"
+        for table in ("episodes", "header", "placements", "provision")
+    ],
+    "compare": ["appraisal.csv", "results.csv", "appraisal.md"],
+    "calibrate": ["sample.yaml", "sample_census.csv", "sample_calibration/report.md"],
+    "indicators": ["indicators.csv"],
+}
+
+
+def jobs(replications: int) -> dict[str, list[str]]:
+    """The command line of each job (arguments after `sufficiency-sim`); OUT is its folder."""
+    options = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios/options").glob("*.yaml"))
+    reps = str(replications)
+    return {
+        "run": [
+            "run",
+            "scenarios/york_baseline.yaml",
+            "--replications",
+            reps,
+            "--quiet",
+            "--histories",
+            "--out",
+            "OUT",
+        ],
+        "compare": [
+            "compare",
+            "scenarios/york_baseline.yaml",
+            *options,
+            "--replications",
+            reps,
+            "--quiet",
+            "--out",
+            "OUT",
+        ],
+        "calibrate": [
+            "calibrate",
+            "--episodes",
+            f"{SAMPLE}/episodes.csv",
+            "--header",
+            f"{SAMPLE}/header.csv",
+            "--report-replications",
+            reps,
+            "--quiet",
+            "--out",
+            "OUT/sample.yaml",
+        ],
+        "indicators": [
+            "indicators",
+            "--episodes",
+            f"{SAMPLE}/episodes.csv",
+            "--header",
+            f"{SAMPLE}/header.csv",
+            "--out",
+            "OUT/indicators.csv",
+        ],
+    }
+
+
+def run_jobs(code: Path, out: Path, replications: int) -> None:
+    """Run every job with the package at `code`, writing into `out`/<job>."""
+    env = dict(os.environ, PYTHONPATH=str(code), PYTHONHASHSEED="0")
+    for name, args in jobs(replications).items():
+        folder = out / name
+        folder.mkdir(parents=True, exist_ok=True)
+        argv = [a.replace("OUT", str(folder)) for a in args]
+        command = [sys.executable, "-c", "from sufficiency_sim.cli import main; main()", *argv]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"{name} failed with the code at {code}:\n{done.stderr[-3000:]}")
+        print(f"  {name}: done", flush=True)
+
+
+def compare(base: Path, head: Path) -> list[str]:
+    """Names of the compared files that differ or are missing on either side."""
+    differing = []
+    for name, files in COMPARED.items():
+        for file in files:
+            a, b = base / name / file, head / name / file
+            if not (a.exists() and b.exists()) or not filecmp.cmp(a, b, shallow=False):
+                differing.append(f"{name}/{file}")
+    return differing
+
+
+def main() -> int:
+    """Run both sides and report; see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", default="main", help="commit to compare with [main]")
+    parser.add_argument("-r", "--replications", type=int, default=6)
+    parser.add_argument("--keep", type=Path, help="keep both sides' outputs in this folder")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        tree = Path(tmp) / "base-code"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), args.base],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            print(f"base ({args.base}):")
+            run_jobs(tree, work / "base", args.replications)
+            print("working tree:")
+            run_jobs(ROOT, work / "head", args.replications)
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(tree)],
+                cwd=ROOT,
+                check=False,
+                capture_output=True,
+            )
+        differing = compare(work / "base", work / "head")
+    total = sum(len(f) for f in COMPARED.values())
+    if differing:
+        print(f"{len(differing)} of {total} files differ: " + ", ".join(differing))
+        return 1
+    print(f"all {total} files byte-identical")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
