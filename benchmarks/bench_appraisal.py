@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from sufficiency_sim import scenario
-from sufficiency_sim.executors import make_executor
-from sufficiency_sim.experiment import run_experiment
+from sufficiency_sim.experiment.executors import make_executor
+from sufficiency_sim.experiment.runner import run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 OPTIONS = (

@@ -36,7 +36,7 @@ BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 
 def model_extract(scale: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """A scaled York's 903 episodes and header from one model run, and its raw scenario."""
-    from sufficiency_sim.experiment import history_frames
+    from sufficiency_sim.experiment.runner import history_frames
     from sufficiency_sim.model import simulate
 
     raw = scenario_module.load_raw(BASELINE)

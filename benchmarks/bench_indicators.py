@@ -1,4 +1,4 @@
-"""Benchmark of ``sufficiency_sim.indicators.compute_indicators`` on a large synthetic extract.
+"""Benchmark of ``measure.indicators.compute_indicators`` on a large synthetic extract.
 
 Run: ``python benchmarks/bench_indicators.py [--children N] [--seed S]``
 
@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from sufficiency_sim.indicators import compute_indicators
+from sufficiency_sim.measure.indicators import compute_indicators
 
 _DAY0 = np.datetime64("1970-01-01", "D")
 _EXTRACT_END = int((np.datetime64("2025-03-31", "D") - _DAY0).astype(np.int64))

@@ -47,7 +47,7 @@ import pandas as pd
 import simpy
 
 from sufficiency_sim import scenario as scenario_module
-from sufficiency_sim.experiment import history_frames, measure, run_replication
+from sufficiency_sim.experiment.runner import history_frames, measure, run_replication
 from sufficiency_sim.model.history import build_history
 from sufficiency_sim.model.processes import Simulation
 

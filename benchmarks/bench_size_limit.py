@@ -10,7 +10,7 @@ import resource
 import time
 
 from sufficiency_sim import scenario
-from sufficiency_sim.experiment import run_experiment
+from sufficiency_sim.experiment.runner import run_experiment
 
 
 def main() -> None:

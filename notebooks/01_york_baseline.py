@@ -41,10 +41,11 @@
 import pandas as pd
 from IPython.display import Image, Markdown, display
 
-from sufficiency_sim import charts, scenario
-from sufficiency_sim.appraisal import HORIZON, level_summary, year_label
-from sufficiency_sim.experiment import run_experiment, summarise
-from sufficiency_sim.notebook_support import repo_root, settings
+from sufficiency_sim import scenario
+from sufficiency_sim.appraisal.statistics import HORIZON, level_summary, year_label
+from sufficiency_sim.experiment.runner import run_experiment, summarise
+from sufficiency_sim.report import charts
+from sufficiency_sim.report.notebook import repo_root, settings
 
 SETTINGS = settings(default_replications=30)
 REPLICATIONS, JOBS = SETTINGS.replications, SETTINGS.jobs

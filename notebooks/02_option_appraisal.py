@@ -46,19 +46,20 @@ import numpy as np
 import pandas as pd
 from IPython.display import Image, Markdown, display
 
-from sufficiency_sim import charts, scenario
-from sufficiency_sim.appraisal import (
+from sufficiency_sim import scenario
+from sufficiency_sim.appraisal.statistics import (
     HORIZON,
     appraisal_markdown,
     appraise,
     discount_factors,
     year_label,
 )
-from sufficiency_sim.experiment import run_experiment
-from sufficiency_sim.headline import headline_markdown
-from sufficiency_sim.intervals import t_half_width
-from sufficiency_sim.notebook_support import repo_root, settings
-from sufficiency_sim.report_html import scenario_changes, value_lines
+from sufficiency_sim.experiment.runner import run_experiment
+from sufficiency_sim.measure.intervals import t_half_width
+from sufficiency_sim.report import charts
+from sufficiency_sim.report.headline import headline_markdown
+from sufficiency_sim.report.html import scenario_changes, value_lines
+from sufficiency_sim.report.notebook import repo_root, settings
 
 SETTINGS = settings(default_replications=30)
 REPLICATIONS, JOBS = SETTINGS.replications, SETTINGS.jobs
@@ -242,7 +243,7 @@ display(
 # ## In plain words
 
 # %% [markdown]
-# The sentences come from `sufficiency_sim.headline` (the same ones `compare` prints and the
+# The sentences come from `sufficiency_sim.report.headline` (the same ones `compare` prints and the
 # report opens with): each effect with its 95% interval and whether it is better or worse, and
 # "no measurable difference" where the interval includes zero.
 

@@ -58,10 +58,10 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from sufficiency_sim import scenario
-from sufficiency_sim.appraisal import HORIZON, paired_differences
-from sufficiency_sim.cli_appraisal import load_sweep, parse_grid, sweep_table
-from sufficiency_sim.experiment import run_experiment
-from sufficiency_sim.notebook_support import repo_root, settings
+from sufficiency_sim.appraisal.statistics import HORIZON, paired_differences
+from sufficiency_sim.cli.appraisal import load_sweep, parse_grid, sweep_table
+from sufficiency_sim.experiment.runner import run_experiment
+from sufficiency_sim.report.notebook import repo_root, settings
 
 SETTINGS = settings(default_replications=20)
 REPLICATIONS, JOBS, QUICK = SETTINGS.replications, SETTINGS.jobs, SETTINGS.quick

@@ -18,7 +18,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from sufficiency_sim.calibration import census as census_module
-from sufficiency_sim.cli import _register, cli
+from sufficiency_sim.cli.group import _register, cli
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sufficiency_sim" / "data" / "sample"
 

@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 
 from sufficiency_sim import scenario
-from sufficiency_sim.experiment import history_frames
+from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903.write import write_episodes, write_header
 

@@ -45,7 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import expect, sync_playwright
 
-    from sufficiency_sim.cli_app import streamlit_command
+    from sufficiency_sim.cli.app import streamlit_command
 
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="screenshots-"))

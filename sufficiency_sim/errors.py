@@ -12,6 +12,6 @@ class InputError(Exception):
 class OutputError(InputError):
     """A file or folder that cannot be written (not a folder, no space, no permission).
 
-    Raised by `sufficiency_sim.atomic` for every failed write, naming the path, so every
+    Raised by `sufficiency_sim.files.atomic` for every failed write, naming the path, so every
     command reports it the same way: one ``error:`` line and exit status 2.
     """

@@ -18,7 +18,7 @@ import pytest
 
 from sufficiency_sim import scenario
 from sufficiency_sim.app.levers import Levers, apply_levers, load_baseline, scenario_yaml
-from sufficiency_sim.cli_app import streamlit_command
+from sufficiency_sim.cli.app import streamlit_command
 from sufficiency_sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 
 from sufficiency_sim import scenario
-from sufficiency_sim.batch import BatchStore, resume_or_start, scenario_hash, slug
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.executors import SerialExecutor
-from sufficiency_sim.experiment import ExperimentResult, ReplicationResult, run_experiment
+from sufficiency_sim.experiment.batch import BatchStore, resume_or_start, scenario_hash, slug
+from sufficiency_sim.experiment.executors import SerialExecutor
+from sufficiency_sim.experiment.runner import ExperimentResult, ReplicationResult, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios/york_baseline.yaml"
@@ -38,8 +38,8 @@ DRIVER = textwrap.dedent(
     import time
 
     from sufficiency_sim import scenario
-    from sufficiency_sim.batch import resume_or_start
-    from sufficiency_sim.experiment import run_experiment
+    from sufficiency_sim.experiment.batch import resume_or_start
+    from sufficiency_sim.experiment.runner import run_experiment
 
     out, baseline, option, seed, replications = sys.argv[1:]
     short = ["horizon_years=2", "warmup_years=3"]

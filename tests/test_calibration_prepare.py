@@ -22,7 +22,7 @@ from sufficiency_sim.calibration.prepare import (
     prepare,
     read_uasc,
 )
-from sufficiency_sim.experiment import history_frames
+from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import read_episodes, read_header
 

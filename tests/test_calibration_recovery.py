@@ -25,7 +25,7 @@ from sufficiency_sim.calibration.backtest import coverage, run_backtest
 from sufficiency_sim.calibration.pipeline import calibrate
 from sufficiency_sim.calibration.report import in_sample_check
 from sufficiency_sim.calibration.survival import median_time_in_care
-from sufficiency_sim.experiment import history_frames
+from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903.read import read_episodes, read_header
 from sufficiency_sim.ssda903.write import write_episodes, write_header
@@ -239,7 +239,7 @@ def test_cli_calibrate_writes_a_runnable_scenario_without_identifiers(synthetic,
     command = [
         sys.executable,
         "-m",
-        "sufficiency_sim.cli",
+        "sufficiency_sim.cli.group",
         "calibrate",
         "--episodes",
         str(folder / "episodes.csv"),
@@ -266,7 +266,7 @@ def test_cli_calibrate_writes_a_runnable_scenario_without_identifiers(synthetic,
     assert sc.start_date.isoformat() == "2026-04-01"
     assert sc.census is not None and len(sc.census.children) > 300
     run = subprocess.run(
-        [sys.executable, "-m", "sufficiency_sim.cli", "run", str(out), "-n", "2", "-q"],
+        [sys.executable, "-m", "sufficiency_sim.cli.group", "run", str(out), "-n", "2", "-q"],
         capture_output=True,
         text=True,
         timeout=600,

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import child, episode
 
-from sufficiency_sim import cli as cli_module
-from sufficiency_sim.cli_903 import default_years, format_table
+from sufficiency_sim.cli import group as cli_module
+from sufficiency_sim.cli.ssda903 import default_years, format_table
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS
 
 cli_module._register()
@@ -26,9 +26,9 @@ _FAKE_COLUMNS = ("cla_31_march", "starts", "pct_3plus_placements")
 def indicator_columns(monkeypatch) -> tuple[str, ...]:
     """The real indicators module's columns; a stand-in module if it does not exist yet."""
     try:
-        from sufficiency_sim import indicators
+        from sufficiency_sim.measure import indicators
     except ImportError:
-        fake = types.ModuleType("sufficiency_sim.indicators")
+        fake = types.ModuleType("sufficiency_sim.measure.indicators")
 
         def compute_indicators(episodes, header, years):
             years = list(years)
@@ -43,7 +43,7 @@ def indicator_columns(monkeypatch) -> tuple[str, ...]:
 
         fake.compute_indicators = compute_indicators
         fake.INDICATOR_COLUMNS = _FAKE_COLUMNS
-        monkeypatch.setitem(sys.modules, "sufficiency_sim.indicators", fake)
+        monkeypatch.setitem(sys.modules, "sufficiency_sim.measure.indicators", fake)
         return _FAKE_COLUMNS
     return tuple(indicators.INDICATOR_COLUMNS)
 
@@ -191,7 +191,7 @@ def test_subprocess_no_traceback(tmp_path):
         [
             sys.executable,
             "-m",
-            "sufficiency_sim.cli",
+            "sufficiency_sim.cli.group",
             "validate-903",
             "--episodes",
             str(tmp_path / "e.csv"),
@@ -219,7 +219,7 @@ def test_indicators_table_and_csv(good_files, tmp_path, indicator_columns):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["indicator", "2019"]
-    from sufficiency_sim.report_text import LABELS
+    from sufficiency_sim.report.text import LABELS
 
     assert [
         line[: len(LABELS[c])] for line, c in zip(lines[1:], indicator_columns, strict=True)

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from sufficiency_sim import experiment
-from sufficiency_sim.cli import _register, cli
-from sufficiency_sim.cli_appraisal import compare_command, sweep_command
+from sufficiency_sim.cli.appraisal import compare_command, sweep_command
+from sufficiency_sim.cli.group import _register, cli
+from sufficiency_sim.experiment import runner as experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
@@ -329,7 +329,7 @@ def test_two_jobs_give_identical_outputs(files: dict[str, Path], tmp_path: Path)
 
 def test_dask_local_gives_identical_results(files: dict[str, Path], tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    pytest.importorskip("sufficiency_sim.dask_executor")
+    pytest.importorskip("sufficiency_sim.experiment.dask_executor")
     args = (files["base"], files["b"])
     compare(tmp_path / "serial", *args, n=3)
     compare(tmp_path / "dask", *args, n=3, extra=("--dask", "local", "--jobs", "2"))
@@ -437,7 +437,7 @@ def test_sweep_bad_keys_fail_before_anything_runs(
 
 
 def test_grid_values_split_outside_brackets() -> None:
-    from sufficiency_sim.cli_appraisal import parse_grid
+    from sufficiency_sim.cli.appraisal import parse_grid
 
     axis = parse_grid("matching.step_back.from_locations=[far],[near, far]")
     assert axis.values == (["far"], ["near", "far"])

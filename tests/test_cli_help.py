@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sufficiency_sim import report_text
-from sufficiency_sim.cli import _register, cli
-from sufficiency_sim.cli_calibrate import DEFAULT_TEMPLATE
+from sufficiency_sim.cli.calibrate import DEFAULT_TEMPLATE
+from sufficiency_sim.cli.group import _register, cli
+from sufficiency_sim.report import text as report_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sufficiency_sim" / "data" / "sample"
@@ -115,8 +115,8 @@ def test_rich_table_on_a_terminal() -> None:
 def test_forest_plot_says_which_side_is_better() -> None:
     import numpy as np
 
-    from sufficiency_sim import appraisal as ap
-    from sufficiency_sim import charts
+    from sufficiency_sim.appraisal import statistics as ap
+    from sufficiency_sim.report import charts
     from tests.test_appraisal import frame
 
     rng = np.random.default_rng(3)

@@ -7,9 +7,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sufficiency_sim import scenario
-from sufficiency_sim.batch import resume_or_start
-from sufficiency_sim.cli import cli
-from sufficiency_sim.experiment import run_experiment
+from sufficiency_sim.cli.group import cli
+from sufficiency_sim.experiment.batch import resume_or_start
+from sufficiency_sim.experiment.runner import run_experiment
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
 SHORT = ["--set", "horizon_years=2", "--set", "warmup_years=3"]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sufficiency_sim import scenario
-from sufficiency_sim.costs import costs_by_year, overlap_days, year_bounds
+from sufficiency_sim.measure.costs import costs_by_year, overlap_days, year_bounds
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
 COST_COLUMNS = [
@@ -293,7 +293,7 @@ def test_recurring_costs_are_pro_rata_by_day() -> None:
     of 365 days of 2020-21."""
     import datetime as dt
 
-    from sufficiency_sim import costs
+    from sufficiency_sim.measure import costs
 
     sc = scenario.load(BASELINE).model_copy(
         update={

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from sufficiency_sim import scenario
-from sufficiency_sim.experiment import history_frames
+from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import write_episodes, write_header
 from sufficiency_sim.ssda903.returns import year_return

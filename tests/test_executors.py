@@ -13,8 +13,8 @@ import pytest
 
 from sufficiency_sim import scenario
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.executors import ProcessExecutor, SerialExecutor, make_executor
-from sufficiency_sim.experiment import ExperimentResult, Task, run_experiment
+from sufficiency_sim.experiment.executors import ProcessExecutor, SerialExecutor, make_executor
+from sufficiency_sim.experiment.runner import ExperimentResult, Task, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ["horizon_years=2", "warmup_years=3"]
@@ -85,7 +85,7 @@ def test_make_executor_choices() -> None:
 def test_dask_local_matches_serial(
     scenarios: dict[str, scenario.Scenario], serial: ExperimentResult
 ) -> None:
-    from sufficiency_sim.dask_executor import DaskExecutor
+    from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
     result = run_experiment(scenarios, REPLICATIONS, SEED, executor=DaskExecutor("local", 2))
     assert_same(result, serial)
@@ -96,7 +96,7 @@ def test_dask_scheduler_address_matches_serial(
 ) -> None:
     """An existing cluster, reached by its tcp:// address; one connection for two batches."""
     distributed = pytest.importorskip("distributed")
-    from sufficiency_sim.dask_executor import DaskExecutor
+    from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -119,7 +119,7 @@ def _fails(task: int) -> int:
 
 
 def test_dask_task_error_reaches_the_caller() -> None:
-    from sufficiency_sim.dask_executor import DaskExecutor
+    from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
     executor = DaskExecutor("local", 1)
     with pytest.raises(ValueError, match="replication 2 went wrong"):
@@ -128,7 +128,7 @@ def test_dask_task_error_reaches_the_caller() -> None:
 
 
 def test_dask_no_tasks_starts_nothing() -> None:
-    from sufficiency_sim.dask_executor import DaskExecutor
+    from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
     executor = DaskExecutor("local", 2)
     assert list(executor.map_unordered(_fails, [])) == []
@@ -138,7 +138,7 @@ def test_dask_no_tasks_starts_nothing() -> None:
 def test_dask_unreachable_scheduler_is_a_clear_error() -> None:
     import socket
 
-    from sufficiency_sim.dask_executor import DaskExecutor
+    from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
@@ -152,14 +152,14 @@ def test_dask_unreachable_scheduler_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize("address", ["", "nowhere", "http//x:1", "tcp://"])
 def test_dask_bad_address(address: str) -> None:
-    from sufficiency_sim.dask_executor import DaskExecutor
+    from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
     with pytest.raises(InputError, match="expected 'local' or a scheduler address"):
         DaskExecutor(address, 2)
 
 
 def test_dask_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sufficiency_sim.dask_executor import DaskExecutor
+    from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     with pytest.raises(InputError, match=r"pip install 'sufficiency-sim\[dask\]'"):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sufficiency_sim import appraisal as ap
-from sufficiency_sim import headline as hl
 from sufficiency_sim import scenario
+from sufficiency_sim.appraisal import statistics as ap
+from sufficiency_sim.report import headline as hl
 from tests.test_appraisal import frame
 
 BASE, OPTION = "Baseline", "Option"

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sufficiency_sim.indicators import INDICATOR_COLUMNS, compute_indicators
+from sufficiency_sim.measure.indicators import INDICATOR_COLUMNS, compute_indicators
 
 NAN = float("nan")
 

@@ -1,4 +1,4 @@
-"""Property and consistency tests of ``sufficiency_sim.indicators``.
+"""Property and consistency tests of ``sufficiency_sim.measure.indicators``.
 
 Random small histories are built with numpy, deliberately crowded with boundary dates (31 March,
 1 April, 30 September), X1 chains, overlaps, temporary spells, short breaks and odd codes. The
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sufficiency_sim.indicators import (
+from sufficiency_sim.measure.indicators import (
     INDICATOR_COLUMNS,
     compute_indicators,
     placements_from_episodes,

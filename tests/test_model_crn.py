@@ -19,7 +19,7 @@ import pytest
 from model_scenarios import baseline, build
 from scipy import stats
 
-from sufficiency_sim.experiment import run_experiment, run_replication
+from sufficiency_sim.experiment.runner import run_experiment, run_replication
 from sufficiency_sim.model.history import RunHistory
 from sufficiency_sim.model.processes import simulate
 from sufficiency_sim.scenario import Scenario

@@ -24,8 +24,9 @@ from model_scenarios import baseline, build, busy_day_counts, set_key
 
 from sufficiency_sim.model.history import RunHistory
 from sufficiency_sim.model.processes import Simulation, simulate
-from sufficiency_sim.scenario import AGE_BANDS, ROUTES, Scenario, with_warmup
+from sufficiency_sim.scenario import Scenario, with_warmup
 from sufficiency_sim.scenario import load as load_scenario
+from sufficiency_sim.vocabulary import AGE_BANDS, ROUTES
 
 START = dt.date(2019, 4, 1)
 YORK = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"

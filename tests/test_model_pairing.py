@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sufficiency_sim.experiment import run_experiment
+from sufficiency_sim.experiment.runner import run_experiment
 from sufficiency_sim.model.processes import Simulation
 from sufficiency_sim.scenario import Scenario, load
 

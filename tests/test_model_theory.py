@@ -29,8 +29,8 @@ from model_scenarios import (
 )
 from scipy.stats import norm
 
-from sufficiency_sim.experiment import history_frames
-from sufficiency_sim.indicators import compute_indicators, placements_from_episodes
+from sufficiency_sim.experiment.runner import history_frames
+from sufficiency_sim.measure.indicators import compute_indicators, placements_from_episodes
 from sufficiency_sim.model.history import RunHistory
 from sufficiency_sim.model.processes import simulate
 from sufficiency_sim.scenario import Scenario

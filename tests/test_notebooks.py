@@ -17,7 +17,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from sufficiency_sim.notebook_support import JOBS_ENV, REPLICATIONS_ENV
+from sufficiency_sim.report.notebook import JOBS_ENV, REPLICATIONS_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -96,7 +96,7 @@ def test_a_broken_notebook_fails(tmp_path: Path) -> None:
 def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The notebooks' replication and job counts come from the environment, with clear errors."""
     from sufficiency_sim.errors import InputError
-    from sufficiency_sim.notebook_support import repo_root, settings
+    from sufficiency_sim.report.notebook import repo_root, settings
 
     monkeypatch.delenv(REPLICATIONS_ENV, raising=False)
     monkeypatch.delenv(JOBS_ENV, raising=False)

@@ -30,10 +30,12 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sufficiency_sim import experiment, outputs, scenario
-from sufficiency_sim.cli import _register, cli
-from sufficiency_sim.cli_options import MAX_SEED
+from sufficiency_sim import scenario
+from sufficiency_sim.cli.group import _register, cli
+from sufficiency_sim.cli.options import MAX_SEED
 from sufficiency_sim.errors import InputError
+from sufficiency_sim.experiment import runner as experiment
+from sufficiency_sim.files import outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
@@ -359,7 +361,7 @@ def test_backtest_out_naming_an_existing_file(tmp_path: Path) -> None:
 def test_schema_to_a_full_device() -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "sufficiency_sim.cli", "schema"],
+            [sys.executable, "-m", "sufficiency_sim.cli.group", "schema"],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -446,7 +448,7 @@ def test_validate_903_refuses_episodes_without_rows(tmp_path: Path) -> None:
 def test_duplicate_yaml_key_refused(tmp_path: Path) -> None:
     path = _write(tmp_path / "s.yaml", [f"extends: {BASELINE}", "name: one", "name: two"])
     assert_refused(invoke("run", path), "line 3", "'name' is given twice")
-    with pytest.raises(scenario.InputError, match="given twice"):
+    with pytest.raises(InputError, match="given twice"):
         scenario.load(BASELINE, ["entries={rate_per_year: 5, rate_per_year: 6}"])
 
 
@@ -506,7 +508,7 @@ def test_killed_compare_never_looks_complete(
 ) -> None:
     """A compare killed while writing into a folder that held a finished comparison left the
     new results.csv beside the old run.json and charts, and report accepted the folder."""
-    from sufficiency_sim import charts
+    from sufficiency_sim.report import charts
 
     folder = tmp_path / "cmp"
     shutil.copytree(compare_dir, folder)
@@ -555,7 +557,7 @@ def test_sigkill_of_compare_ends_its_workers(tmp_path: Path) -> None:
     command = [
         sys.executable,
         "-m",
-        "sufficiency_sim.cli",
+        "sufficiency_sim.cli.group",
         "compare",
         BASELINE,
         OPTION,

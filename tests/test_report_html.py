@@ -31,10 +31,12 @@ from click.testing import CliRunner, Result
 from matplotlib.figure import Figure
 from PIL import Image
 
-from sufficiency_sim import charts, report_html, scenario
-from sufficiency_sim.cli import _register, cli
-from sufficiency_sim.cli_appraisal import APPRAISAL_CHART_FILES
-from sufficiency_sim.indicators import INDICATOR_COLUMNS
+from sufficiency_sim import scenario
+from sufficiency_sim.cli.appraisal import APPRAISAL_CHART_FILES
+from sufficiency_sim.cli.group import _register, cli
+from sufficiency_sim.measure.indicators import INDICATOR_COLUMNS
+from sufficiency_sim.report import charts
+from sufficiency_sim.report import html as report_html
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
@@ -293,7 +295,13 @@ def test_missing_folder_from_the_shell(tmp_path: Path) -> None:
     """The real console entry point: one line on stderr, status 2, no traceback."""
     missing = tmp_path / "nowhere"
     done = subprocess.run(
-        [sys.executable, "-c", "from sufficiency_sim.cli import main; main()", "report", missing],
+        [
+            sys.executable,
+            "-c",
+            "from sufficiency_sim.cli import main; main()",
+            "report",
+            missing,
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

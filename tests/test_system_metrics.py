@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sufficiency_sim.system_metrics import SYSTEM_COLUMNS, system_metrics
+from sufficiency_sim.measure.system import SYSTEM_COLUMNS, system_metrics
 
 
 def dates(values: list) -> pd.Series:
@@ -281,7 +281,7 @@ def test_placement_counts_add_up_with_the_indicator() -> None:
     """On a simulated replication, 1, 2 and 3+ placements (the last from the 903 indicator)
     cover every child in care on 31 March: the audit-table rule is the indicators' rule."""
     from sufficiency_sim import scenario
-    from sufficiency_sim.experiment import history_frames, measure
+    from sufficiency_sim.experiment.runner import history_frames, measure
     from sufficiency_sim.model import simulate
 
     baseline = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"

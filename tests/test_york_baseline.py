@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sufficiency_sim import scenario
-from sufficiency_sim.experiment import run_experiment
+from sufficiency_sim.experiment.runner import run_experiment
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
 

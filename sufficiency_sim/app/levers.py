@@ -38,7 +38,7 @@ class Levers:
 
 def york_baseline_file() -> Path:
     """The York baseline installed with the package."""
-    from sufficiency_sim.cli_calibrate import york_baseline_path
+    from sufficiency_sim.cli.calibrate import york_baseline_path
 
     return york_baseline_path()
 
@@ -133,8 +133,8 @@ def run_option(
 ) -> AppRun:
     """Run the baseline and the option on the same replications (common random numbers) and
     appraise the option; `progress(done, total)` is called as replications finish."""
-    from sufficiency_sim.appraisal import appraise
-    from sufficiency_sim.experiment import run_experiment
+    from sufficiency_sim.appraisal.statistics import appraise
+    from sufficiency_sim.experiment.runner import run_experiment
 
     named = {
         base["name"]: scenario_module.validate(base, "baseline"),
@@ -156,7 +156,7 @@ def run_option(
 
 def report_html(run: AppRun, folder: Path) -> str:
     """The HTML report of an app run (the same page as `sufficiency-sim report`)."""
-    from sufficiency_sim.report_html import CompareRun, build_html
+    from sufficiency_sim.report.html import CompareRun, build_html
 
     names = list(run.resolved)
     meta = {

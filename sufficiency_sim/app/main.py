@@ -27,10 +27,10 @@ from sufficiency_sim.app.levers import (
     scenario_yaml,
     york_baseline_file,
 )
-from sufficiency_sim.appraisal import better_direction
+from sufficiency_sim.appraisal.statistics import better_direction
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.headline import headline_intro, headlines
-from sufficiency_sim.report_text import LABELS, comparison_blocks
+from sufficiency_sim.report.headline import headline_intro, headlines
+from sufficiency_sim.report.text import LABELS, comparison_blocks
 
 CHART_MEASURES = (
     "pct_out_of_area",

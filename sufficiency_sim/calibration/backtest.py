@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sufficiency_sim.indicators import compute_indicators
+from sufficiency_sim.measure.indicators import compute_indicators
 
 BACKTEST_MEASURES: tuple[str, ...] = (
     "cla_31_march",
@@ -164,8 +164,8 @@ def simulate_bands(
     from tqdm import tqdm
 
     from sufficiency_sim.calibration.uncertainty import ParameterUncertainty
-    from sufficiency_sim.executors import make_executor
-    from sufficiency_sim.experiment import Task, run_task
+    from sufficiency_sim.experiment.executors import make_executor
+    from sufficiency_sim.experiment.runner import Task, run_task
 
     if uncertainty is None and rate_cv:
         uncertainty = ParameterUncertainty(rate_cv=rate_cv)

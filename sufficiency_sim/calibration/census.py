@@ -1,6 +1,6 @@
 """The census of children looked after at the end of a calibration window, from a prepared
 extract: one row per child with no identifier, date of birth or postcode (see
-`sufficiency_sim.census` for the columns the model starts from).
+`sufficiency_sim.scenario.census` for the columns the model starts from).
 
 Rules, each counted:
 - ``census_last_placement_closed``: a period still open whose placements have all ended (it
@@ -33,7 +33,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sufficiency_sim.calibration.prepare import prepare
-from sufficiency_sim.census import CENSUS_COLUMNS, CENSUS_PLACEMENTS, LegalStatus
+from sufficiency_sim.scenario.census import CENSUS_COLUMNS, CENSUS_PLACEMENTS, LegalStatus
 
 _LEGAL = set(LegalStatus.__args__)  # type: ignore[attr-defined]
 _DAYS_PER_MONTH = 365.25 / 12

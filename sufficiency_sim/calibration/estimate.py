@@ -81,7 +81,7 @@ from sufficiency_sim.calibration.survival import (
     fitted_survival,
     kaplan_meier,
 )
-from sufficiency_sim.census import CENSUS_PLACEMENTS
+from sufficiency_sim.scenario.census import CENSUS_PLACEMENTS
 
 __all__ = ["Estimates", "apply_estimates", "estimate", "get_dotted"]
 

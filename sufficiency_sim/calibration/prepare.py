@@ -84,10 +84,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sufficiency_sim.census import CENSUS_PLACEMENTS
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.indicators import placements_from_episodes
-from sufficiency_sim.scenario import AGE_BANDS as SCENARIO_AGE_BANDS
+from sufficiency_sim.measure.indicators import placements_from_episodes
+from sufficiency_sim.scenario.census import CENSUS_PLACEMENTS
 from sufficiency_sim.ssda903.clean import clean_episodes, clean_header
 from sufficiency_sim.ssda903.codes import (
     ADOPTION_PLACES,
@@ -107,6 +106,7 @@ from sufficiency_sim.ssda903.read import (
     text_values,
 )
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS, EPISODE_DERIVED_COLUMNS
+from sufficiency_sim.vocabulary import AGE_BANDS as SCENARIO_AGE_BANDS
 
 __all__ = [
     "AGE_BANDS",

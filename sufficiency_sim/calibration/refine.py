@@ -49,7 +49,7 @@ from sufficiency_sim.calibration.backtest import cleaned_without
 from sufficiency_sim.calibration.census import census_on, starting_from
 from sufficiency_sim.calibration.estimate import estimate
 from sufficiency_sim.calibration.prepare import prepare
-from sufficiency_sim.indicators import compute_indicators
+from sufficiency_sim.measure.indicators import compute_indicators
 
 MIN_YEARS = 5.0
 """Placement-years (observed and simulated) below which a kind is left as it is."""
@@ -208,7 +208,7 @@ def simulated_extract(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The 903 episodes and header of `replications` runs of a scenario (raw data), one
     extract with each replication's children kept apart."""
-    from sufficiency_sim.experiment import history_frames
+    from sufficiency_sim.experiment.runner import history_frames
     from sufficiency_sim.model import simulate
 
     sc = scenario_module.validate(dict(data), "<refinement>")

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sufficiency_sim import atomic
 from sufficiency_sim.calibration.backtest import (
     compare_with_observed,
     coverage,
@@ -25,8 +24,9 @@ from sufficiency_sim.calibration.backtest import (
     simulate_bands,
 )
 from sufficiency_sim.calibration.estimate import get_dotted
-from sufficiency_sim.charts import save_png
-from sufficiency_sim.report_text import LABELS
+from sufficiency_sim.files import atomic
+from sufficiency_sim.report.charts import save_png
+from sufficiency_sim.report.text import LABELS
 
 BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 CHECK_MEASURES = (

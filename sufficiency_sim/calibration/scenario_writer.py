@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from sufficiency_sim import atomic
+from sufficiency_sim.files import atomic
 
 _OCCUPANCY = 1.0
 """Share of usable in-house places taken at the census when capacity is scaled to fit it (the

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from sufficiency_sim.scenario import AGE_BANDS, ROUTES
+from sufficiency_sim.vocabulary import AGE_BANDS, ROUTES
 
 __all__ = [
     "DURATION_ROUTES",

@@ -38,8 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
+from sufficiency_sim.files.csvcheck import check_structure
 from sufficiency_sim.ssda903.codes import collection_year
 from sufficiency_sim.ssda903.schema import (
     EPISODE_CODE_COLUMNS,

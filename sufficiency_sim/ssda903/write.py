@@ -3,7 +3,7 @@
 Columns in the return's order (``_source``/``_row`` and other extra columns are not written),
 dates as dd/mm/YYYY, blanks as empty cells, PL_DISTANCE to one decimal. The derived columns
 PL_LOCATION and PL_DISTANCE are appended only when present and not all blank. Files are
-written atomically (`sufficiency_sim.atomic`): an interrupted write leaves no partial file.
+written atomically (`sufficiency_sim.files.atomic`): an interrupted write leaves no partial file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 
 import pandas as pd
 
-from sufficiency_sim.atomic import atomic_open
+from sufficiency_sim.files.atomic import atomic_open
 from sufficiency_sim.ssda903.schema import (
     EPISODE_COLUMNS,
     EPISODE_DATE_COLUMNS,

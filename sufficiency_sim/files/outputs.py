@@ -27,8 +27,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sufficiency_sim import atomic
 from sufficiency_sim.errors import InputError, OutputError
+from sufficiency_sim.files import atomic
 
 MARKER = "run.json"
 """The file that marks a folder as holding one complete run (written last)."""

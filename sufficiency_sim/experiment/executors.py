@@ -111,7 +111,7 @@ class ProcessExecutor:
 def make_executor(jobs: int = 1, dask: str | None = None) -> Executor:
     """The executor for `--jobs` (0 = one per core) and `--dask` ("local" or an address)."""
     if dask:
-        from sufficiency_sim.dask_executor import DaskExecutor
+        from sufficiency_sim.experiment.dask_executor import DaskExecutor
 
         return DaskExecutor(dask, jobs or os.cpu_count() or 1)
     jobs = jobs or os.cpu_count() or 1

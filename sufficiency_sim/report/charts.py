@@ -34,7 +34,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sufficiency_sim.appraisal import (
+from sufficiency_sim.appraisal.statistics import (
     HORIZON,
     YEAR,
     better_direction,
@@ -44,7 +44,7 @@ from sufficiency_sim.appraisal import (
     scenario_order,
     year_label,
 )
-from sufficiency_sim.atomic import atomic_open
+from sufficiency_sim.files.atomic import atomic_open
 
 KEY_MEASURES: tuple[str, ...] = (
     "pct_out_of_area",

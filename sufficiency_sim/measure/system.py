@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sufficiency_sim.costs import overlap_days, year_bounds
+from sufficiency_sim.measure.costs import overlap_days, year_bounds
 
 SYSTEM_COLUMNS: tuple[str, ...] = (
     "bridging_31_march",

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from sufficiency_sim.appraisal import HORIZON, Appraisal, year_label
+from sufficiency_sim.appraisal.statistics import HORIZON, Appraisal, year_label
 
 NUMBER_WORDS = {
     1: "one",
@@ -332,7 +332,7 @@ def describe_changes(base: Mapping | None, mine: Mapping | None) -> list[str]:
     """What an option changes against the baseline, in words, from resolved scenario data:
     local homes, foster households, emergency carers, recruitment campaigns, retention,
     entries and surges, one-off and recurring costs; any other changed setting is named."""
-    from sufficiency_sim.report_html import scenario_changes
+    from sufficiency_sim.report.html import scenario_changes
 
     if base is None or mine is None:
         return []

@@ -1,7 +1,7 @@
 """The `app` command: start the local web app (Streamlit) on this machine only.
 
 The app is served on 127.0.0.1 (not reachable from other machines), with Streamlit's usage
-statistics turned off, so no data leave the machine. Registered by `sufficiency_sim.cli`.
+statistics turned off, so no data leave the machine. Registered by `sufficiency_sim.cli.group`.
 """
 
 from __future__ import annotations

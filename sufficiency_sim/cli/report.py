@@ -1,7 +1,7 @@
 """The `report` command: a self-contained HTML report of a `compare` output folder.
 
-Registered on the `sufficiency-sim` group by `sufficiency_sim.cli`; the page itself is built by
-`sufficiency_sim.report_html`, which knows nothing of the command line.
+Registered on the `sufficiency-sim` group by `sufficiency_sim.cli.group`; the page itself is
+built by `sufficiency_sim.report.html`, which knows nothing of the command line.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def report_command(results_dir: Path, out_file: Path | None, title: str | None) 
     Example:
       sufficiency-sim report results/york_options --out results/york_options/report.html
     """
-    from sufficiency_sim import outputs
-    from sufficiency_sim.report_html import write_report
+    from sufficiency_sim.files import outputs
+    from sufficiency_sim.report.html import write_report
 
     started = time.perf_counter()
     out_file = out_file if out_file is not None else results_dir / "report.html"

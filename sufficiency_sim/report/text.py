@@ -12,7 +12,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from sufficiency_sim.experiment import RESULT_COLUMNS
+from sufficiency_sim.experiment.runner import RESULT_COLUMNS
 
 LABELS: dict[str, str] = {
     "cla_31_march": "Children looked after at 31 March",
@@ -150,7 +150,7 @@ def comparison_blocks(appraisal) -> list[tuple[str, list[str], list[list[str]]]]
     over the whole horizon for the baseline and the option, and the paired difference with its
     95% interval; then the NPV, payback and cost per out-of-area child-year avoided. Narrow
     enough for an 80-100 column terminal whatever the number of options."""
-    from sufficiency_sim.appraisal import (
+    from sufficiency_sim.appraisal.statistics import (
         HORIZON_COLUMNS,
         format_number,
         ratio_cell,
@@ -217,7 +217,7 @@ def comparison_blocks(appraisal) -> list[tuple[str, list[str], list[list[str]]]]
 
 
 def _interval(value: float, lower: float, upper: float, digits: int) -> str:
-    from sufficiency_sim.headline import interval_text
+    from sufficiency_sim.report.headline import interval_text
 
     if value is None or pd.isna(value):
         return "-"
@@ -228,7 +228,7 @@ def show_comparison(appraisal, scenarios=None, stream: TextIO | None = None) -> 
     """Print the headline (wrapped to the terminal) and one table per option."""
     import textwrap
 
-    from sufficiency_sim.headline import headline_intro, headlines
+    from sufficiency_sim.report.headline import headline_intro, headlines
 
     stream = stream or sys.stdout
     width = min(terminal_width(), 100)

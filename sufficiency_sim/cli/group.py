@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from sufficiency_sim import __version__
-from sufficiency_sim.cli_options import (
+from sufficiency_sim.cli.options import (
     dask_option,
     jobs_option,
     quiet_option,
@@ -128,11 +128,12 @@ def run_command(
       sufficiency-sim run scenarios/york_baseline.yaml -n 20 --jobs 2 --out results/york"""
     from tqdm import tqdm
 
-    from sufficiency_sim import atomic, outputs, scenario
-    from sufficiency_sim.batch import resume_or_start
-    from sufficiency_sim.executors import make_executor
-    from sufficiency_sim.experiment import run_experiment, summarise
-    from sufficiency_sim.report_text import show_summary
+    from sufficiency_sim import scenario
+    from sufficiency_sim.experiment.batch import resume_or_start
+    from sufficiency_sim.experiment.executors import make_executor
+    from sufficiency_sim.experiment.runner import run_experiment, summarise
+    from sufficiency_sim.files import atomic, outputs
+    from sufficiency_sim.report.text import show_summary
 
     sc = scenario.load(scenario_file, overrides)
     if histories and out_dir is None:
@@ -203,7 +204,11 @@ def schema_command() -> None:
 
 
 def _register() -> None:
-    from sufficiency_sim import cli_903, cli_app, cli_appraisal, cli_calibrate, cli_report
+    from sufficiency_sim.cli import app as cli_app
+    from sufficiency_sim.cli import appraisal as cli_appraisal
+    from sufficiency_sim.cli import calibrate as cli_calibrate
+    from sufficiency_sim.cli import report as cli_report
+    from sufficiency_sim.cli import ssda903 as cli_903
 
     if "indicators" not in cli.commands:
         cli.add_command(cli_903.indicators_command)

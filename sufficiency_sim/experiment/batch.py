@@ -43,9 +43,10 @@ from typing import Any
 
 import pandas as pd
 
-from sufficiency_sim import __version__, atomic
+from sufficiency_sim import __version__
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.experiment import RESULT_COLUMNS, ReplicationResult, scenario_map
+from sufficiency_sim.experiment.runner import RESULT_COLUMNS, ReplicationResult, scenario_map
+from sufficiency_sim.files import atomic
 from sufficiency_sim.scenario import Scenario, to_jsonable
 
 MANIFEST_FORMAT = 1

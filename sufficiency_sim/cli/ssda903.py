@@ -15,9 +15,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from sufficiency_sim.atomic import atomic_open
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.outputs import writable_file
+from sufficiency_sim.files.atomic import atomic_open
+from sufficiency_sim.files.outputs import writable_file
 from sufficiency_sim.ssda903.clean import CleaningReport, clean_episodes, clean_header
 from sufficiency_sim.ssda903.codes import collection_year
 from sufficiency_sim.ssda903.read import SOURCE_COLUMN, read_episodes, read_header, return_year
@@ -69,7 +69,7 @@ def _format_value(name: str, value: object) -> str:
 def format_table(result: pd.DataFrame, columns: Sequence[str]) -> str:
     """Indicators as rows (in plain words; the CSV of --out keeps the column codes) and years
     as columns; percentages to 1 decimal, NaN as "-"."""
-    from sufficiency_sim.report_text import LABELS
+    from sufficiency_sim.report.text import LABELS
 
     years = [str(int(y)) for y in result["year"]]
     cells = [[_format_value(c, v) for v in result[c]] for c in columns]
@@ -133,7 +133,7 @@ def indicators_command(
           --header sufficiency_sim/data/sample/header.csv --year 2023 --out indicators.csv
     """
     try:
-        from sufficiency_sim import indicators
+        from sufficiency_sim.measure import indicators
     except ImportError as exc:  # pragma: no cover - the module ships with the package
         raise click.ClickException(f"the indicators module cannot be loaded ({exc})") from None
 

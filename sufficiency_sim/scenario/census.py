@@ -19,9 +19,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sufficiency_sim import atomic
-from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
+from sufficiency_sim.files import atomic
+from sufficiency_sim.files.csvcheck import check_structure
 
 CENSUS_COLUMNS: tuple[str, ...] = (
     "age_years",

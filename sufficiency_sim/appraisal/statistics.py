@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sufficiency_sim.intervals import bounded, t_half_width
+from sufficiency_sim.measure.intervals import bounded, t_half_width
 
 KEYS: tuple[str, ...] = ("scenario", "replication", "year")
 GREEN_BOOK_RATE = 0.035
@@ -663,7 +663,7 @@ def appraisal_markdown(
     with the replications, seed and discount rate stated. It opens with the headline in plain
     words (`headline.headline_markdown`; `scenarios` maps names to resolved scenario data so
     that each option's changes are described)."""
-    from sufficiency_sim.headline import headline_markdown
+    from sufficiency_sim.report.headline import headline_markdown
 
     first, last = appraisal.years[0], appraisal.years[-1]
     pct = f"{appraisal.confidence:.0%}"

@@ -1,208 +1,52 @@
-"""Scenario parameters: load YAML, resolve `extends`, apply overrides, validate, JSON schema.
-
-A scenario is an immutable, validated tree of pydantic models. Unknown keys at any depth, wrong
-types and impossible values (negative places, shares that do not sum to 1) are errors that name
-the file and the dotted key. The model reads a Scenario and never changes it.
-"""
+"""The scenario's sections (entries, pathways, provision, matching, endings, carers, costs) and
+the `Scenario` that holds them, as strict pydantic models that name the dotted key of any
+value they refuse."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import json
-import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Annotated, Any, Literal, get_origin
+from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from sufficiency_sim.census import Census, resolve_census
-from sufficiency_sim.errors import InputError
-
-AGE_BANDS: tuple[str, ...] = ("0", "1-4", "5-9", "10-15", "16-17")
-"""DfE age bands at entry: under 1, 1-4, 5-9, 10-15, 16-17 (completed years)."""
-AGE_BAND_RANGES: dict[str, tuple[int, int]] = {
-    "0": (0, 0),
-    "1-4": (1, 4),
-    "5-9": (5, 9),
-    "10-15": (10, 15),
-    "16-17": (16, 17),
-}
-NEEDS: tuple[str, ...] = ("standard", "complex", "specialist")
-LOCATIONS: tuple[str, ...] = ("in", "near", "far")
-"""Inside the boundary; outside within 20 miles; outside and over 20 miles."""
-ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "long_term", "other")
-PREFERENCE_KINDS: tuple[str, ...] = (
-    "kinship",
-    "inhouse_foster",
-    "ifa_local",
-    "local_home",
-    "supported",
-    "ifa_distant",
-    "external_home",
+from sufficiency_sim.scenario.census import Census
+from sufficiency_sim.scenario.types import (
+    BREAKDOWN_KINDS,
+    ENQUIRIES_BOUND,
+    ENTRIES_BOUND,
+    HOUSEHOLDS_BOUND,
+    MAX_CHILDREN_PER_REPLICATION,
+    MAX_ENQUIRIES_PER_YEAR,
+    MAX_ENTRIES_PER_YEAR,
+    MAX_HOUSEHOLDS,
+    AgeBand,
+    AgeShares,
+    BreakdownKind,
+    BreakdownReason,
+    ByAge,
+    ByNeed,
+    Count,
+    Location,
+    LocationMix,
+    Need,
+    NonNegative,
+    Positive,
+    PreferenceKind,
+    Probability,
+    RouteName,
+    Strict,
+    check_all_keys,
+    check_shares,
+    every_key,
+    valid_shares,
 )
-
-AgeBand = Literal["0", "1-4", "5-9", "10-15", "16-17"]
-Need = Literal["standard", "complex", "specialist"]
-Location = Literal["in", "near", "far"]
-RouteName = Literal["return_home", "adoption", "sgo", "cao", "long_term", "other"]
-PreferenceKind = Literal[
-    "kinship",
-    "inhouse_foster",
-    "ifa_local",
-    "local_home",
-    "supported",
-    "ifa_distant",
-    "external_home",
-]
-BreakdownKind = Literal[
-    "kinship",
-    "inhouse_foster",
-    "emergency_foster",
-    "ifa",
-    "local_home",
-    "external_home",
-    "emergency_residential",
-    "supported",
-    "placed_with_parents",
-    "adoption",
-]
-BREAKDOWN_KINDS: tuple[str, ...] = BreakdownKind.__args__  # type: ignore[attr-defined]
-BreakdownReason = Literal["CREQB", "CREQO", "CHILD", "ALLEG", "STAND"]
-MAX_ENTRIES_PER_YEAR = 35_000
-ENTRIES_BOUND = (
-    "At most 35,000 a year: all of England started 33,050 children in care in 2024 (DfE, "
-    "Children looked after in England 2024), so one authority's rate cannot be higher."
-)
-MAX_HOUSEHOLDS = 45_000
-HOUSEHOLDS_BOUND = (
-    "At most 45,000: England had 42,615 approved fostering households in 2024 (Ofsted)."
-)
-MAX_ENQUIRIES_PER_YEAR = 130_000
-ENQUIRIES_BOUND = (
-    "At most 130,000 a year: England had 125,195 fostering enquiries in 2022-23 (Ofsted)."
-)
-MAX_CHILDREN_PER_REPLICATION = 1_000_000
-"""The most children one replication may admit (warm-up and horizon together, at the highest
-entry rate the trend reaches; `expected_children`). The largest run measured is England's
-scale, about 924,000 children in one replication: 357 s and a 3.6 GB peak (`python
-benchmarks/bench_model.py --york-reps 1`, benchmarks/README.md); `python
-benchmarks/bench_size_limit.py` gives 18-26 s and 255 MB for 17,920 children. A scenario above
-the limit would need more memory than such a machine has, so it is refused before any run
-starts instead of running for hours and exhausting memory."""
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Count = Annotated[int, Field(ge=0)]
-
-_SHARE_TOLERANCE = 1e-6
-
-
-class FrozenDict(dict):
-    """A read-only dict, so that the mappings inside a Scenario cannot be changed either."""
-
-    def _read_only(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("scenario values are read-only; build a new scenario instead")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
-    __ior__ = _read_only  # type: ignore[assignment]
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def __reduce__(self) -> tuple:
-        return (FrozenDict, (dict(self),))
-
-    def __deepcopy__(self, memo: dict) -> dict:
-        return {key: copy.deepcopy(value, memo) for key, value in self.items()}
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, dict) and not isinstance(value, FrozenDict):
-        return FrozenDict({key: _freeze(item) for key, item in value.items()})
-    return value
-
-
-def _has_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, dict):
-        return any(_has_bool(item) for item in value.values())
-    return False
-
-
-class Strict(BaseModel):
-    """Base: unknown keys are errors, numbers must be finite numbers (not true/false), and
-    instances are immutable all the way down."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_booleans_for_numbers(cls, value: Any, info) -> Any:
-        annotation = cls.model_fields[info.field_name].annotation
-        if annotation is bool:
-            return value
-        if isinstance(value, bool) or (get_origin(annotation) is dict and _has_bool(value)):
-            raise ValueError("expected a number or text, not true/false")
-        return value
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _read_only_mappings(cls, value: Any) -> Any:
-        return _freeze(value)
-
-
-def _check_shares(value: Mapping[Any, float], what: str) -> None:
-    if not value:
-        raise ValueError(f"{what} must not be empty")
-    if not all(math.isfinite(share) for share in value.values()):
-        raise ValueError(f"{what} has a share that is not a finite number")
-    if any(share < 0 for share in value.values()):
-        raise ValueError(f"{what} has a negative share")
-    total = math.fsum(value.values())
-    if abs(total - 1.0) > _SHARE_TOLERANCE:
-        raise ValueError(f"{what} must sum to 1 (they sum to {total:.6g})")
-
-
-def _check_all_keys(value: Mapping[str, Any], keys: Sequence[str], what: str) -> None:
-    missing = [key for key in keys if key not in value]
-    if missing:
-        raise ValueError(f"{what} needs a value for each of {list(keys)}; missing {missing}")
-
-
-def _shares(value: Mapping[Any, float]) -> Mapping[Any, float]:
-    _check_shares(value, "the shares")
-    return value
-
-
-def _every(keys: Sequence[str]) -> AfterValidator:
-    """A validator that a mapping has a value for each of `keys`."""
-
-    def check(value: Mapping[str, Any]) -> Mapping[str, Any]:
-        _check_all_keys(value, keys, "it")
-        return value
-
-    return AfterValidator(check)
-
-
-LocationMix = Annotated[dict[Location, float], AfterValidator(_shares)]
-"""Shares of placements inside the boundary, within 20 miles outside, and further."""
-AgeShares = Annotated[dict[AgeBand, float], AfterValidator(_shares)]
-ByAge = _every(AGE_BANDS)
-ByNeed = _every(NEEDS)
+from sufficiency_sim.vocabulary import AGE_BANDS, LOCATIONS, NEEDS, ROUTES
 
 
 class Duration(Strict):
@@ -257,15 +101,15 @@ class Entries(Strict):
     @field_validator("sibling_group_mix", "legal_status_mix")
     @classmethod
     def _shares(cls, value: dict, info) -> dict:
-        _check_shares(value, f"{info.field_name} shares")
+        check_shares(value, f"{info.field_name} shares")
         return value
 
     @field_validator("needs_by_age")
     @classmethod
     def _needs(cls, value: dict) -> dict:
-        _check_all_keys(value, AGE_BANDS, "needs_by_age")
+        check_all_keys(value, AGE_BANDS, "needs_by_age")
         for band, mix in value.items():
-            _check_shares(mix, f"needs_by_age.{band} shares")
+            check_shares(mix, f"needs_by_age.{band} shares")
         return value
 
 
@@ -273,6 +117,7 @@ ETHNIC_CODES: tuple[str, ...] = (
     "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
     "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
 )  # fmt: skip
+
 """The 903 header's ETHNIC codes (validator rule 103)."""
 EthnicCode = Literal[
     "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
@@ -295,7 +140,7 @@ class HeaderFields(Strict):
     MOTHER, MC_DOB). They are drawn after the run from their own stream, so they change no
     simulated event; they make a simulated return complete enough for the DfE validator."""
 
-    ethnicity_mix: Annotated[dict[EthnicCode, float], AfterValidator(_shares)] = Field(
+    ethnicity_mix: Annotated[dict[EthnicCode, float], AfterValidator(valid_shares)] = Field(
         default_factory=lambda: dict(_ETHNICITY_2006),
         validate_default=True,
         description="Share of children by ETHNIC code.",
@@ -329,15 +174,15 @@ class Pathways(Strict):
     @field_validator("route_mix_by_age")
     @classmethod
     def _routes(cls, value: dict) -> dict:
-        _check_all_keys(value, AGE_BANDS, "route_mix_by_age")
+        check_all_keys(value, AGE_BANDS, "route_mix_by_age")
         for band, mix in value.items():
-            _check_shares(mix, f"route_mix_by_age.{band} shares")
+            check_shares(mix, f"route_mix_by_age.{band} shares")
         return value
 
     @field_validator("durations")
     @classmethod
     def _all_routes(cls, value: dict) -> dict:
-        _check_all_keys(value, [r for r in ROUTES if r != "long_term"], "durations")
+        check_all_keys(value, [r for r in ROUTES if r != "long_term"], "durations")
         return value
 
 
@@ -389,13 +234,13 @@ class InhouseFoster(Strict):
     @field_validator("places_mix")
     @classmethod
     def _places(cls, value: dict) -> dict:
-        _check_shares(value, "places_mix shares")
+        check_shares(value, "places_mix shares")
         return value
 
     @field_validator("age_ranges")
     @classmethod
     def _ranges(cls, value: tuple) -> tuple:
-        _check_shares({i: r.share for i, r in enumerate(value)}, "age_ranges shares")
+        check_shares({i: r.share for i, r in enumerate(value)}, "age_ranges shares")
         return value
 
 
@@ -509,7 +354,7 @@ class Matching(Strict):
     @field_validator("preferences")
     @classmethod
     def _all_needs(cls, value: dict) -> dict:
-        _check_all_keys(value, NEEDS, "preferences")
+        check_all_keys(value, NEEDS, "preferences")
         for need, order in value.items():
             if not order:
                 raise ValueError(f"preferences.{need} must list at least one placement kind")
@@ -522,18 +367,18 @@ class Endings(Strict):
     """Unplanned endings: a Weibull hazard per placement kind with proportional multipliers."""
 
     weibull_shape: Annotated[float, Field(gt=0.0, le=3.0)] = 0.7
-    median_days: Annotated[dict[BreakdownKind, Positive], _every(BREAKDOWN_KINDS)] = Field(
+    median_days: Annotated[dict[BreakdownKind, Positive], every_key(BREAKDOWN_KINDS)] = Field(
         description="Median time to an unplanned ending if nothing else ended the placement."
     )
     age_multiplier: Annotated[dict[AgeBand, Positive], ByAge]
     needs_multiplier: Annotated[dict[Need, Positive], ByNeed]
-    location_multiplier: Annotated[dict[Location, Positive], _every(LOCATIONS)]
+    location_multiplier: Annotated[dict[Location, Positive], every_key(LOCATIONS)]
     bridging_multiplier: Positive = 1.5
     mismatch_multiplier: Positive = 1.5
     high_need_peer_multiplier: Positive = Field(
         1.2, description="Per other high-need child sharing the home."
     )
-    reason_mix: Annotated[dict[BreakdownReason, float], AfterValidator(_shares)]
+    reason_mix: Annotated[dict[BreakdownReason, float], AfterValidator(valid_shares)]
     planned_move_rate_per_year: dict[BreakdownKind, NonNegative] = Field(default_factory=dict)
     carer_leave_after_breakdown_multiplier: Positive = 2.0
     carer_leave_effect_days: NonNegative = 365.0
@@ -690,246 +535,3 @@ def expected_children(scenario: Scenario) -> float:
         span = max(0.0, (last - max(surge.start, scenario.start_date)).days / 365.25)
         total += surge.rate_per_year * min(span, years)
     return total
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading
-
-
-def _deep_merge(base: dict, override: dict) -> dict:
-    """Merge `override` into a copy of `base`: mappings merge, everything else replaces."""
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the
-    last silently, so a pasted block could override a value unseen)."""
-
-
-def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    first_line: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            hash(key)
-        except TypeError:
-            continue  # construct_mapping reports unhashable keys itself
-        if key in first_line:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"the key {key!r} is given twice in one mapping (first on line "
-                f"{first_line[key] + 1}); give each key once",
-                key_node.start_mark,
-            )
-        first_line[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
-
-
-def _load_yaml(text: str) -> Any:
-    """Parse YAML text safely, refusing duplicated keys."""
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
-
-
-def _read_yaml(path: Path) -> dict:
-    if not path.is_file():
-        raise InputError(f"{path}: scenario file not found")
-    try:
-        data = _load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(
-            f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file (expected a YAML scenario)") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a YAML mapping of scenario keys at the top level")
-    return data
-
-
-def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
-    """Read a scenario file and everything it `extends`, merged, as a plain dict."""
-    return _load_chain(path, _chain)[0]
-
-
-def _load_chain(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list]:
-    """The merged data, and each file of the `extends` chain with its own data (child first)."""
-    path = Path(path).resolve()
-    if path in _chain:
-        cycle = " -> ".join(str(p) for p in (*_chain, path))
-        raise InputError(f"{path}: `extends` forms a cycle: {cycle}")
-    data = _read_yaml(path)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, [(path, data)]
-    if not isinstance(parent, str):
-        raise InputError(f"{path}: extends: expected the path of another scenario file")
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.is_file():
-        raise InputError(f"{path}: extends: file {parent_path} not found")
-    base, files = _load_chain(parent_path, (*_chain, path))
-    return _deep_merge(base, data), [(path, data), *files]
-
-
-def _defines(data: Any, loc: Sequence[Any]) -> bool:
-    """Whether raw YAML data holds a value at the key path `loc`."""
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, dict) and str(part) in node:
-            node = node[str(part)]
-        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
-            node = node[part]
-        else:
-            return False
-    return True
-
-
-def parse_override(text: str) -> tuple[list[str], Any]:
-    """Parse `dotted.key=value` (value read as YAML) into (key path, value)."""
-    if "=" not in text:
-        raise InputError(f"--set {text!r}: expected dotted.key=value")
-    key, _, raw = text.partition("=")
-    parts = [part for part in key.strip().split(".")]
-    if not all(parts):
-        raise InputError(f"--set {text!r}: the key {key!r} has an empty part")
-    try:
-        value = _load_yaml(raw)
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None)
-        detail = f" ({problem})" if problem else ""
-        raise InputError(f"--set {text!r}: the value is not valid YAML{detail}") from None
-    return parts, value
-
-
-def apply_overrides(data: dict, overrides: Sequence[str]) -> dict:
-    """Return a copy of raw scenario data with `dotted.key=value` overrides applied."""
-    result = copy.deepcopy(data)
-    for text in overrides:
-        parts, value = parse_override(text)
-        node: Any = result
-        for depth, part in enumerate(parts[:-1]):
-            if isinstance(node, list):
-                node = _list_item(node, part, text)
-            elif isinstance(node, dict):
-                if part not in node or not isinstance(node[part], dict | list):
-                    where = ".".join(parts[: depth + 1])
-                    raise InputError(f"--set {text!r}: {where} is not a section of the scenario")
-                node = node[part]
-            else:
-                raise InputError(f"--set {text!r}: cannot descend into {part!r}")
-        last = parts[-1]
-        if isinstance(node, list):
-            index = _index(node, last, text)
-            node[index] = value
-        else:
-            node[last] = value
-    return result
-
-
-def _index(node: list, part: str, text: str) -> int:
-    try:
-        index = int(part)
-    except ValueError:
-        raise InputError(f"--set {text!r}: {part!r} should be a list index") from None
-    if not -len(node) <= index < len(node):
-        raise InputError(f"--set {text!r}: index {index} is out of range (0..{len(node) - 1})")
-    return index
-
-
-def _list_item(node: list, part: str, text: str) -> Any:
-    return node[_index(node, part, text)]
-
-
-def _format_errors(source: str, exc: ValidationError, files: Sequence[tuple] = ()) -> str:
-    lines = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        where = source
-        for file_path, data in files:  # name the file of the chain that sets this key
-            if error["loc"] and _defines(data, error["loc"]):
-                where = str(file_path)
-                break
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (not a scenario parameter; check the spelling)"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        lines.append(f"{where}: {key}: {message}")
-    return "\n".join(lines)
-
-
-def validate(
-    data: Mapping[str, Any], source: str = "<scenario>", files: Sequence[tuple] = ()
-) -> Scenario:
-    """Validate raw scenario data, raising InputError that names the source (or the file of
-    the `extends` chain that sets the key) and the dotted keys."""
-    try:
-        return Scenario.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InputError(_format_errors(source, exc, files)) from None
-
-
-STRUCTURAL_KEYS = ("name", "description", "start_date", "horizon_years", "warmup_years", "census")
-"""Keys of a scenario that say what is simulated and when, not how the authority behaves: a
-warm-up scenario takes them from the scenario it warms up."""
-
-
-def with_warmup(scenario: Scenario, root: Scenario) -> Scenario:
-    """`scenario`, warming up as `root` (the authority before the start date): `root`'s values
-    with `scenario`'s dates and census."""
-    if root is scenario:
-        return scenario
-    structural = {key: getattr(scenario, key) for key in STRUCTURAL_KEYS}
-    warmup = root.model_copy(update=structural)
-    if warmup == scenario:
-        return scenario
-    result = scenario.model_copy()
-    result._warmup = warmup
-    return result
-
-
-def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Load a scenario file (resolving `extends`), apply overrides, and validate it.
-
-    The file at the root of the `extends` chain, without the overrides, describes the authority
-    before the start date: the scenario warms up as that root (`Scenario.warmup_scenario`), so
-    what the scenario changes takes effect from the start date."""
-    merged, files = _load_chain(path)
-    data = resolve_census(apply_overrides(merged, overrides), files)
-    loaded = validate(data, str(path), files if not overrides else ())
-    if (len(files) == 1 and not overrides) or loaded.census is not None:
-        return loaded  # its own root, or no warm-up at all
-    root_path, root_data = files[-1]
-    try:
-        root = validate(resolve_census(copy.deepcopy(root_data), files[-1:]), str(root_path))
-    except InputError:
-        return loaded  # the root is a fragment, not an authority: warm up as the whole
-    return with_warmup(loaded, root)
-
-
-def to_jsonable(scenario: Scenario) -> dict:
-    """The resolved scenario as plain JSON data (dates as ISO strings)."""
-    return json.loads(scenario.model_dump_json())
-
-
-def json_schema() -> dict:
-    """The JSON schema of a scenario file."""
-    schema = Scenario.model_json_schema()
-    schema["properties"]["extends"] = {
-        "type": "string",
-        "description": "Path of a base scenario (relative to this file) that this one changes.",
-    }
-    return schema

@@ -15,9 +15,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from sufficiency_sim.cli_options import jobs_option, quiet_option, seed_option
+from sufficiency_sim.cli.options import jobs_option, quiet_option, seed_option
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.outputs import staged_folder, writable_file, writable_folder
+from sufficiency_sim.files.outputs import staged_folder, writable_file, writable_folder
 
 _PATH = click.Path(path_type=Path)
 
@@ -186,7 +186,7 @@ def calibrate_command(
     from sufficiency_sim.calibration.pipeline import calibrate
     from sufficiency_sim.calibration.report import write_report
     from sufficiency_sim.calibration.scenario_writer import write_scenario
-    from sufficiency_sim.census import write_census
+    from sufficiency_sim.scenario.census import write_census
 
     if out_path.suffix.lower() not in (".yaml", ".yml"):
         raise InputError(f"--out {out_path}: expected a scenario file name ending .yaml")
@@ -319,7 +319,7 @@ def backtest_command(
     text = format_backtest(table)
     click.echo(text)
     if out_dir is not None:
-        from sufficiency_sim import atomic
+        from sufficiency_sim.files import atomic
 
         atomic.write_csv(out_dir / "backtest.csv", table)
         atomic.write_text(out_dir / "backtest.md", "```\n" + text + "\n```\n")

@@ -2,8 +2,8 @@
 
 `load_run(folder)` reads and checks `run.json` (the resolved scenarios, seed, discount rate) and
 `results.csv` (one row per scenario, replication and year); `build_html(run)` appraises the
-results with `sufficiency_sim.appraisal` (the same functions, and so the same numbers, as
-`appraisal.md`), draws the charts again from the results with `sufficiency_sim.charts` and
+results with `sufficiency_sim.appraisal.statistics` (the same functions, and so the same numbers, as
+`appraisal.md`), draws the charts again from the results with `sufficiency_sim.report.charts` and
 returns one HTML page; `write_report(folder, out)` does both and writes the page atomically.
 
 The page needs nothing from the network or from other files: the charts are PNG data URIs, the
@@ -29,8 +29,8 @@ import jinja2
 import markupsafe
 import pandas as pd
 
-from sufficiency_sim import __version__, atomic, charts, outputs
-from sufficiency_sim.appraisal import (
+from sufficiency_sim import __version__
+from sufficiency_sim.appraisal.statistics import (
     FINAL_YEAR_COLUMNS,
     GREEN_BOOK_RATE,
     HORIZON_COLUMNS,
@@ -47,9 +47,11 @@ from sufficiency_sim.appraisal import (
     rows_by_name,
     year_label,
 )
-from sufficiency_sim.csvcheck import check_structure
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.headline import describe_changes, headline_intro, headlines, long_date
+from sufficiency_sim.files import atomic, outputs
+from sufficiency_sim.files.csvcheck import check_structure
+from sufficiency_sim.report import charts
+from sufficiency_sim.report.headline import describe_changes, headline_intro, headlines, long_date
 
 REQUIRED_MEASURES: tuple[str, ...] = tuple(
     dict.fromkeys(c.measure for c in (*HORIZON_COLUMNS, *FINAL_YEAR_COLUMNS))
@@ -567,9 +569,9 @@ def _all_measures_table(appraisal: Appraisal, labels: Mapping[str, str]) -> dict
 
 
 def _css() -> str:
-    return (importlib.resources.files("sufficiency_sim") / "templates" / "report.css").read_text(
-        encoding="utf-8"
-    )
+    return (
+        importlib.resources.files("sufficiency_sim.report") / "templates" / "report.css"
+    ).read_text(encoding="utf-8")
 
 
 def _option_section(run: CompareRun) -> list[dict]:
@@ -730,7 +732,7 @@ def _limitations_section() -> list[dict]:
 def _finding(appraisal: Appraisal, measures: Sequence[str]) -> str:
     """Alt text that states what a chart shows: for each measure, the baseline's level in the
     final year and the options' range, with the direction that is better."""
-    from sufficiency_sim.charts import _scale, _title, unit_label
+    from sufficiency_sim.report.charts import _scale, _title, unit_label
 
     last = appraisal.years[-1]
     rows = appraisal.levels[
@@ -830,7 +832,7 @@ def _headline_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("sufficiency_sim", "templates"),
+        loader=jinja2.PackageLoader("sufficiency_sim.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
@@ -845,7 +847,7 @@ def build_html(
     assumptions: Sequence[Assumption] | None = None,
 ) -> str:
     """The whole report as one HTML page (see the module docstring)."""
-    from sufficiency_sim.report_text import LABELS
+    from sufficiency_sim.report.text import LABELS
 
     meta = run.meta
     appraisal = appraise(

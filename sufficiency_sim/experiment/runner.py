@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sufficiency_sim import atomic
-from sufficiency_sim.costs import costs_by_year
-from sufficiency_sim.executors import Executor, make_executor
-from sufficiency_sim.indicators import INDICATOR_COLUMNS, compute_indicators
-from sufficiency_sim.intervals import bounded, t_half_width
+from sufficiency_sim.experiment.executors import Executor, make_executor
+from sufficiency_sim.files import atomic
+from sufficiency_sim.measure.costs import costs_by_year
+from sufficiency_sim.measure.indicators import INDICATOR_COLUMNS, compute_indicators
+from sufficiency_sim.measure.intervals import bounded, t_half_width
+from sufficiency_sim.measure.system import SYSTEM_COLUMNS, system_metrics
 from sufficiency_sim.model import RunHistory, simulate
 from sufficiency_sim.scenario import Scenario
-from sufficiency_sim.system_metrics import SYSTEM_COLUMNS, system_metrics
 
 EXTRA_COLUMNS: tuple[str, ...] = ("cost_gbp", *SYSTEM_COLUMNS)
 RESULT_COLUMNS: tuple[str, ...] = (*INDICATOR_COLUMNS, *EXTRA_COLUMNS)

@@ -2,7 +2,7 @@
 
 Both load and validate every scenario before anything runs, run all scenarios on the same
 replication numbers and seed (common random numbers), and write their outputs atomically.
-The commands are registered on the `sufficiency-sim` group by `sufficiency_sim.cli`.
+The commands are registered on the `sufficiency-sim` group by `sufficiency_sim.cli.group`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from sufficiency_sim import __version__
-from sufficiency_sim.cli_options import (
+from sufficiency_sim.cli.options import (
     dask_option,
     jobs_option,
     quiet_option,
@@ -139,7 +139,7 @@ def _progress_bar(total: int, quiet: bool, unit: str = "run"):
 @contextlib.contextmanager
 def _executor(jobs: int, dask: str | None) -> Iterator[Any]:
     """The executor for --jobs/--dask, kept open (one Dask cluster) for the whole command."""
-    from sufficiency_sim.executors import make_executor
+    from sufficiency_sim.experiment.executors import make_executor
 
     executor = make_executor(jobs, dask)
     if hasattr(executor, "__enter__"):
@@ -163,7 +163,7 @@ def _checkpoints(
     once the outputs are written. --resume reuses those of an interrupted comparison (after
     checking seed and scenarios match); --fresh discards them; with neither, they are refused
     rather than silently lost."""
-    from sufficiency_sim.batch import BatchStore, resume_or_start
+    from sufficiency_sim.experiment.batch import BatchStore, resume_or_start
 
     if fresh:
         BatchStore(out_dir).clear()
@@ -199,8 +199,8 @@ def run_comparison(
 ) -> RunOutcome:
     """Run every scenario on common replications: a fixed number, or batches until the
     precision targets of `appraisal.DEFAULT_TARGETS` are met (at most `maximum`)."""
-    from sufficiency_sim.appraisal import run_until_precise
-    from sufficiency_sim.experiment import run_experiment
+    from sufficiency_sim.appraisal.statistics import run_until_precise
+    from sufficiency_sim.experiment.runner import run_experiment
 
     count = len(named)
     with _progress_bar(0 if replications == AUTO else replications * count, quiet) as bar:
@@ -257,7 +257,7 @@ def versions() -> dict[str, str]:
 
 
 def _precision_json(auto: Any, maximum: int, batch: int) -> dict:
-    from sufficiency_sim.appraisal import DEFAULT_TARGETS
+    from sufficiency_sim.appraisal.statistics import DEFAULT_TARGETS
 
     detail = auto.check.detail.to_dict("records")
     return {
@@ -282,8 +282,9 @@ def write_compare_outputs(
     """Write results.csv, appraisal.csv, appraisal.md, the charts (the key measures and the
     differences, then those of `charts.appraisal_figures`) and run.json, the run's marker with
     each file's hash (last; see `outputs.finish_run`)."""
-    from sufficiency_sim import atomic, charts, outputs
-    from sufficiency_sim.appraisal import appraisal_table
+    from sufficiency_sim.appraisal.statistics import appraisal_table
+    from sufficiency_sim.files import atomic, outputs
+    from sufficiency_sim.report import charts
 
     if run_id is None:
         run_id = outputs.start_run(out_dir)
@@ -410,9 +411,10 @@ def compare_command(
       sufficiency-sim compare scenarios/york_baseline.yaml scenarios/options/*.yaml \\
           -n 30 --jobs 2 --out results/york_options
     """
-    from sufficiency_sim import outputs, scenario
-    from sufficiency_sim.appraisal import appraisal_markdown, appraise
-    from sufficiency_sim.report_text import show_comparison
+    from sufficiency_sim import scenario
+    from sufficiency_sim.appraisal.statistics import appraisal_markdown, appraise
+    from sufficiency_sim.files import outputs
+    from sufficiency_sim.report.text import show_comparison
 
     started = time.perf_counter()
     if resume and fresh:
@@ -585,7 +587,7 @@ def load_sweep(
 def sweep_table(results: pd.DataFrame, axes: Sequence[GridAxis]) -> pd.DataFrame:
     """The tidy sweep table: the grid keys as columns, then period, year, measure, horizon_rule,
     n, mean, lower, upper; yearly rows and the whole-horizon summary."""
-    from sufficiency_sim.appraisal import level_summary
+    from sufficiency_sim.appraisal.statistics import level_summary
 
     levels = level_summary(results)
     lookup = {}
@@ -649,8 +651,9 @@ def sweep_command(
       sufficiency-sim sweep scenarios/york_baseline.yaml \\
           --grid provision.inhouse_foster.households=70,80,90 -n 10
     """
-    from sufficiency_sim import atomic, charts, outputs
-    from sufficiency_sim.experiment import run_experiment
+    from sufficiency_sim.experiment.runner import run_experiment
+    from sufficiency_sim.files import atomic, outputs
+    from sufficiency_sim.report import charts
 
     started = time.perf_counter()
     axes = [parse_grid(text) for text in grids]
@@ -686,7 +689,7 @@ def sweep_command(
         "outputs": [*_SWEEP_OUTPUTS, "run.json"],
     }
     outputs.finish_run(out_dir, run_id, meta, _SWEEP_OUTPUTS)
-    from sufficiency_sim.report_text import show_table
+    from sufficiency_sim.report.text import show_table
 
     header, rows = _sweep_summary(table, keys)
     show_table(header, rows, "Whole horizon: mean [95% CI]", click.get_text_stream("stdout"))
@@ -699,7 +702,7 @@ def sweep_command(
 
 def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> tuple[list[str], list[list[str]]]:
     """Whole-horizon means [95% CI] of a few key measures per grid point: (header, rows)."""
-    from sufficiency_sim.appraisal import HORIZON
+    from sufficiency_sim.appraisal.statistics import HORIZON
 
     measures = {
         "pct_out_of_area": ("Out of area (%)", 1.0, 1),

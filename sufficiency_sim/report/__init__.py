@@ -1,0 +1,1 @@
+"""Reports: measure labels, text tables, charts, plain-words headlines and the HTML report."""
