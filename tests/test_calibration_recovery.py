@@ -266,7 +266,7 @@ def test_cli_calibrate_writes_a_runnable_scenario_without_identifiers(synthetic,
     assert sc.start_date.isoformat() == "2026-04-01"
     assert sc.census is not None and len(sc.census.children) > 300
     run = subprocess.run(
-        [sys.executable, "-m", "sufficiency_sim.cli.group", "run", str(out), "-n", "2", "-q"],
+        [sys.executable, "-m", "sufficiency_sim.cli", "run", str(out), "-n", "2", "-q"],
         capture_output=True,
         text=True,
         timeout=600,

@@ -191,7 +191,7 @@ def test_subprocess_no_traceback(tmp_path):
         [
             sys.executable,
             "-m",
-            "sufficiency_sim.cli.group",
+            "sufficiency_sim.cli",
             "validate-903",
             "--episodes",
             str(tmp_path / "e.csv"),

@@ -23,7 +23,7 @@ SF = ROOT.parent / "shared" / "data" / "sf-demand-model-samples" / "combined"
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sufficiency_sim.cli.group", *args],
+        [sys.executable, "-m", "sufficiency_sim.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -328,7 +328,7 @@ def test_bad_set(override: str, fragment: str) -> None:
 def test_subprocess_bad_input_has_no_traceback(tmp_path: Path) -> None:
     missing = tmp_path / "absent.yaml"
     proc = subprocess.run(
-        [sys.executable, "-m", "sufficiency_sim.cli.group", "run", str(missing), "-q"],
+        [sys.executable, "-m", "sufficiency_sim.cli", "run", str(missing), "-q"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -354,7 +354,7 @@ def test_schema_prints_json() -> None:
 
 def test_module_help_lists_commands() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "sufficiency_sim.cli.group", "--help"],
+        [sys.executable, "-m", "sufficiency_sim.cli", "--help"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -361,7 +361,7 @@ def test_backtest_out_naming_an_existing_file(tmp_path: Path) -> None:
 def test_schema_to_a_full_device() -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "sufficiency_sim.cli.group", "schema"],
+            [sys.executable, "-m", "sufficiency_sim.cli", "schema"],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,

@@ -229,7 +229,3 @@ def main() -> None:
     """Entry point of the `sufficiency-sim` console script."""
     _register()
     cli()
-
-
-if __name__ == "__main__":
-    main()
