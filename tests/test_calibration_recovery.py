@@ -239,7 +239,7 @@ def test_cli_calibrate_writes_a_runnable_scenario_without_identifiers(synthetic,
     command = [
         sys.executable,
         "-m",
-        "sufficiency_sim.cli.group",
+        "sufficiency_sim.cli",
         "calibrate",
         "--episodes",
         str(folder / "episodes.csv"),

@@ -557,7 +557,7 @@ def test_sigkill_of_compare_ends_its_workers(tmp_path: Path) -> None:
     command = [
         sys.executable,
         "-m",
-        "sufficiency_sim.cli.group",
+        "sufficiency_sim.cli",
         "compare",
         BASELINE,
         OPTION,
