@@ -15,7 +15,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
+from sufficiency_sim.calibration.pipeline import Calibration, calibrate
+from sufficiency_sim.calibration.reading import cleaned_without
+from sufficiency_sim.calibration.uncertainty import ParameterUncertainty
+from sufficiency_sim.executors import make_executor
+from sufficiency_sim.experiment import Task, run_task
 from sufficiency_sim.indicators import compute_indicators
 
 BACKTEST_MEASURES: tuple[str, ...] = (
@@ -132,19 +138,6 @@ def format_backtest(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def entry_rate_cv(entries_by_year: pd.DataFrame) -> float:
-    """Relative standard error of the calibrated entry rate: yearly starts are Poisson, allowing
-    for over-dispersion (sibling groups, surges) estimated from the years' own spread."""
-    per_year = entries_by_year.groupby("year")["starts"].sum().to_numpy(dtype=float)
-    total = float(per_year.sum())
-    if total <= 0:
-        return 0.0
-    dispersion = 1.0
-    if len(per_year) >= 3 and per_year.mean() > 0:
-        dispersion = max(1.0, float(per_year.var(ddof=1) / per_year.mean()))
-    return float(np.sqrt(dispersion / total))
-
-
 def simulate_bands(
     scenario,
     replications: int,
@@ -161,12 +154,6 @@ def simulate_bands(
     the entry rate's) each replication draws its own parameters from their sampling
     distributions, so the band holds the calibration's uncertainty as well as the system's
     own chance."""
-    from tqdm import tqdm
-
-    from sufficiency_sim.calibration.uncertainty import ParameterUncertainty
-    from sufficiency_sim.executors import make_executor
-    from sufficiency_sim.experiment import Task, run_task
-
     if uncertainty is None and rate_cv:
         uncertainty = ParameterUncertainty(rate_cv=rate_cv)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(903,)))
@@ -183,21 +170,6 @@ def simulate_bands(
             frames.append(result.results.assign(replication=result.replication))
             bar.update(1)
     return prediction_bands(pd.concat(frames, ignore_index=True), BACKTEST_MEASURES)
-
-
-def cleaned_without(episodes, header, uasc, exclude_uasc: bool):
-    """The cleaned frames the observed indicators are computed from, without UASC children when
-    they are excluded from the calibration."""
-    from sufficiency_sim.calibration.prepare import uasc_children
-    from sufficiency_sim.ssda903.clean import clean_episodes, clean_header
-
-    clean, _ = clean_episodes(episodes)
-    head, _ = clean_header(header)
-    if exclude_uasc and uasc is not None:
-        children = uasc_children(uasc)
-        clean = clean[~clean["CHILD"].isin(children)]
-        head = head[~head["CHILD"].isin(children)]
-    return clean, head
 
 
 NAIVE_YEARS = 3
@@ -289,10 +261,8 @@ def backtest_origin(
     exclude_uasc: bool = False,
     quiet: bool = True,
     progress_file=None,
-):
+) -> tuple[pd.DataFrame, Calibration]:
     """One origin of the backtest: (comparison table with the naive forecasts, calibration)."""
-    from sufficiency_sim.calibration.pipeline import calibrate
-
     origin = pd.Timestamp(train_end).year
     years = list(range(origin + 1, pd.Timestamp(test_end).year + 1))
     calibration = calibrate(

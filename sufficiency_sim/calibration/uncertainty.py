@@ -15,8 +15,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
-DURATION_ROUTES = ("return_home", "adoption", "sgo", "cao", "other")
+from sufficiency_sim.vocabulary import DURATION_ROUTES
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,24 @@ def duration_log_se(durations: dict[str, tuple[float, float]], exits: dict[str, 
     return out
 
 
+def entry_rate_cv(entries_by_year: pd.DataFrame) -> float:
+    """Relative standard error of the calibrated entry rate: yearly starts are Poisson, allowing
+    for over-dispersion (sibling groups, surges) estimated from the years' own spread."""
+    per_year = entries_by_year.groupby("year")["starts"].sum().to_numpy(dtype=float)
+    total = float(per_year.sum())
+    if total <= 0:
+        return 0.0
+    dispersion = 1.0
+    if len(per_year) >= 3 and per_year.mean() > 0:
+        dispersion = max(1.0, float(per_year.var(ddof=1) / per_year.mean()))
+    return float(np.sqrt(dispersion / total))
+
+
 def parameter_uncertainty(estimates, data: dict) -> ParameterUncertainty:
     """The calibration's `ParameterUncertainty`: the entry rate's and trend's standard errors
     from the entry-rate choice (``estimates.diagnostics["entry_rate_choice"]``, or the yearly
     starts' Poisson error allowing for over-dispersion), the durations' from the time-in-care
     fit of the routes whose durations were estimated."""
-    from sufficiency_sim.calibration.backtest import entry_rate_cv
-
     diag = estimates.diagnostics
     choice = getattr(estimates, "entry_choice", None)
     if choice is not None:
