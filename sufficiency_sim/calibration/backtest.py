@@ -11,7 +11,8 @@ earns its complexity; several cut dates (rolling origin) are pooled by `error_su
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from sufficiency_sim.calibration.uncertainty import ParameterUncertainty
 from sufficiency_sim.executors import make_executor
 from sufficiency_sim.experiment import Task, run_task
 from sufficiency_sim.indicators import compute_indicators
+from sufficiency_sim.scenario import Scenario
 
 BACKTEST_MEASURES: tuple[str, ...] = (
     "cla_31_march",
@@ -139,14 +141,14 @@ def format_backtest(table: pd.DataFrame) -> str:
 
 
 def simulate_bands(
-    scenario,
+    scenario: Scenario,
     replications: int,
     seed: int,
     jobs: int | None = 1,
     quiet: bool = True,
-    file=None,
+    file: TextIO | None = None,
     rate_cv: float = 0.0,
-    uncertainty=None,
+    uncertainty: ParameterUncertainty | None = None,
 ) -> pd.DataFrame:
     """Run a scenario and return its prediction bands for BACKTEST_MEASURES.
 
@@ -249,7 +251,7 @@ def format_errors(summary: pd.DataFrame) -> str:
 def backtest_origin(
     episodes: pd.DataFrame,
     header: pd.DataFrame,
-    template,
+    template: Mapping[str, Any],
     start: pd.Timestamp,
     train_end: pd.Timestamp,
     test_end: pd.Timestamp,
@@ -260,7 +262,7 @@ def backtest_origin(
     uasc: pd.DataFrame | None = None,
     exclude_uasc: bool = False,
     quiet: bool = True,
-    progress_file=None,
+    progress_file: TextIO | None = None,
 ) -> tuple[pd.DataFrame, Calibration]:
     """One origin of the backtest: (comparison table with the naive forecasts, calibration)."""
     origin = pd.Timestamp(train_end).year
@@ -299,7 +301,7 @@ def backtest_origin(
 def run_backtest(
     episodes: pd.DataFrame,
     header: pd.DataFrame,
-    template,
+    template: Mapping[str, Any],
     start: pd.Timestamp,
     train_end: pd.Timestamp | Sequence[pd.Timestamp],
     test_end: pd.Timestamp | Sequence[pd.Timestamp],
@@ -310,7 +312,7 @@ def run_backtest(
     uasc: pd.DataFrame | None = None,
     exclude_uasc: bool = False,
     quiet: bool = True,
-    progress_file=None,
+    progress_file: TextIO | None = None,
 ) -> pd.DataFrame:
     """Calibrate up to train_end, simulate to test_end from that day's census, compare (with
     the naive forecasts beside the model). Several `train_end` dates (rolling origin) give

@@ -30,6 +30,8 @@ within the same 30 days has the same value.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from sufficiency_sim.calibration.extract import Extract
@@ -159,7 +161,11 @@ def census_on(
 
 
 def starting_from(
-    data: dict, census: pd.DataFrame, start_date, file: str = "<in memory>", years=None
+    data: dict,
+    census: pd.DataFrame,
+    start_date: dt.date | pd.Timestamp | str,
+    file: str = "<in memory>",
+    years: int | None = None,
 ) -> dict:
     """Raw scenario data that starts on `start_date` (for `years`, if given) from `census`,
     held in memory: no census file is needed."""

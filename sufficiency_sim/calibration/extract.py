@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sufficiency_sim.census import CENSUS_PLACEMENTS
+from sufficiency_sim.vocabulary import DURATION_ROUTES
 
 __all__ = [
     "ENDINGS",
@@ -22,7 +23,7 @@ __all__ = [
     "typed_placements",
 ]
 
-EXIT_ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "other", "at18")
+EXIT_ROUTES: tuple[str, ...] = (*DURATION_ROUTES, "at18")
 """Routes out of care of a period that ended (NA while open or censored): the model's routes
 with a duration, and leaving at 18 (``long_term`` is not seen, only its exit at 18)."""
 

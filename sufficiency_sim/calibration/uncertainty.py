@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sufficiency_sim.calibration.estimate import Estimates
+from sufficiency_sim.scenario import Scenario
 from sufficiency_sim.vocabulary import DURATION_ROUTES
 
 
@@ -37,7 +39,7 @@ class ParameterUncertainty:
         """Whether nothing would be drawn."""
         return not (self.rate_cv or self.trend_se_pct or any(self.duration_log_se.values()))
 
-    def draw(self, scenario, rng: np.random.Generator):
+    def draw(self, scenario: Scenario, rng: np.random.Generator) -> Scenario:
         """A copy of `scenario` with its entry rate, trend and durations drawn once from their
         sampling distributions (the calibrated values are the draws' medians)."""
         k = self.inflate
@@ -92,7 +94,7 @@ def entry_rate_cv(entries_by_year: pd.DataFrame) -> float:
     return float(np.sqrt(dispersion / total))
 
 
-def parameter_uncertainty(estimates, data: dict) -> ParameterUncertainty:
+def parameter_uncertainty(estimates: Estimates, data: dict) -> ParameterUncertainty:
     """The calibration's `ParameterUncertainty`: the entry rate's and trend's standard errors
     from the entry-rate choice (``estimates.diagnostics["entry_rate_choice"]``, or the yearly
     starts' Poisson error allowing for over-dispersion), the durations' from the time-in-care

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sufficiency_sim.calibration.extract import Extract
+
 __all__ = ["Window", "collection_year_series"]
 
 
@@ -24,7 +26,7 @@ class Window:
     end: pd.Timestamp
 
     @classmethod
-    def of(cls, extract) -> Window:
+    def of(cls, extract: Extract) -> Window:
         """The window of a prepared `Extract`."""
         return cls(pd.Timestamp(extract.window_start), pd.Timestamp(extract.window_end))
 
