@@ -55,7 +55,7 @@ from sufficiency_sim import scenario
 from sufficiency_sim.calibration.backtest import coverage, run_backtest
 from sufficiency_sim.calibration.census import starting_from
 from sufficiency_sim.calibration.pipeline import calibrate
-from sufficiency_sim.calibration.prepare import default_window
+from sufficiency_sim.calibration.reading import default_window
 from sufficiency_sim.experiment.runner import run_experiment
 from sufficiency_sim.report import charts
 from sufficiency_sim.report.notebook import repo_root, settings

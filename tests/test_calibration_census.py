@@ -6,7 +6,7 @@ import pandas as pd
 
 from sufficiency_sim.calibration import census as census_module
 from sufficiency_sim.calibration.census import census_from_extract
-from sufficiency_sim.calibration.prepare import Extract
+from sufficiency_sim.calibration.extract import Extract
 from sufficiency_sim.scenario.census import CENSUS_COLUMNS, CensusChild
 
 END = pd.Timestamp("2024-03-31")

@@ -14,23 +14,17 @@ import pytest
 from conftest import child, episode
 
 from sufficiency_sim import scenario
-from sufficiency_sim.calibration.estimate import (
-    Estimates,
-    apply_estimates,
-    estimate,
-    get_dotted,
-    shares,
-)
-from sufficiency_sim.calibration.prepare import (
+from sufficiency_sim.calibration.estimate import Estimates, estimate
+from sufficiency_sim.calibration.extract import (
     PERIOD_COLUMNS,
     PLACEMENT_COLUMNS,
     Extract,
-    _typed_periods,
-    _typed_placements,
-    default_window,
-    prepare,
-    read_uasc,
+    typed_periods,
+    typed_placements,
 )
+from sufficiency_sim.calibration.parts import apply_estimates, get_dotted, shares
+from sufficiency_sim.calibration.prepare import prepare
+from sufficiency_sim.calibration.reading import default_window, read_uasc
 from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import read_episodes, read_header
@@ -125,7 +119,7 @@ class Builder:
     def extract(self) -> Extract:
         periods = pd.DataFrame(self.periods, columns=list(PERIOD_COLUMNS))
         placements = pd.DataFrame(self.placements, columns=list(PLACEMENT_COLUMNS))
-        return Extract(_typed_periods(periods), _typed_placements(placements), {}, self.ws, self.we)
+        return Extract(typed_periods(periods), typed_placements(placements), {}, self.ws, self.we)
 
 
 def one(kind: str, ending: str, start, end=None, **more) -> dict:

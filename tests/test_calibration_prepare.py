@@ -12,16 +12,17 @@ import pytest
 from conftest import child, episode
 
 from sufficiency_sim import scenario
-from sufficiency_sim.calibration.prepare import (
-    KINDS,
+from sufficiency_sim.calibration.estimate import estimate
+from sufficiency_sim.calibration.extract import (
+    EXIT_ROUTES,
     PERIOD_COLUMNS,
     PLACEMENT_COLUMNS,
-    ROUTES,
+    PLACEMENT_KINDS,
     RULES,
-    default_window,
-    prepare,
-    read_uasc,
 )
+from sufficiency_sim.calibration.parts import apply_estimates
+from sufficiency_sim.calibration.prepare import prepare
+from sufficiency_sim.calibration.reading import default_window, read_uasc
 from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import read_episodes, read_header
@@ -476,10 +477,10 @@ def _check_consistent(extract) -> None:
     assert periods["period_id"].is_unique
     assert ((periods["end"] > ws) | periods["end"].isna()).all()
     assert (periods["start"] <= we).all() and ((periods["end"] <= we) | periods["end"].isna()).all()
-    assert set(periods["route"].dropna()) <= set(ROUTES)
+    assert set(periods["route"].dropna()) <= set(EXIT_ROUTES)
     assert set(periods["age_band"]) <= {"0", "1-4", "5-9", "10-15", "16-17"}
     assert (periods["route"].isna() == periods["censored"]).all()
-    assert set(placements["kind"]) <= set(KINDS)
+    assert set(placements["kind"]) <= set(PLACEMENT_KINDS)
     assert set(placements["ending"]) <= {"unplanned", "planned", "exit", "open"}
     assert set(placements["location"].dropna()) <= {"in", "near", "far"}
     assert set(placements["period_id"]) <= set(periods["period_id"])
@@ -553,7 +554,6 @@ def test_model_history_matches_the_model_placements():
 def test_random_messy_extracts_never_crash(seed):
     """Random codes (valid, unknown, blank), overlapping and backwards dates, missing DOBs,
     several returns: prepare and estimate run, and the estimates make a valid scenario."""
-    from sufficiency_sim.calibration.estimate import apply_estimates, estimate
 
     rng = np.random.default_rng(seed)
     n = 400

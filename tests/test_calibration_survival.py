@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
+from sufficiency_sim.calibration import lognormal
 from sufficiency_sim.calibration import survival as sv
+from sufficiency_sim.calibration.kaplan_meier import kaplan_meier
+from sufficiency_sim.vocabulary import DURATION_ROUTES
 
 WS, WE = pd.Timestamp("2019-04-01"), pd.Timestamp("2029-03-31")
 BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
@@ -214,7 +217,7 @@ def test_kaplan_meier_with_left_truncation_matches_a_known_curve():
         }
     ).loc[seen]
     window_end = ws + pd.Timedelta(days=window_days - 1)
-    km = sv.kaplan_meier(frame, window_end, band="5-9")
+    km = kaplan_meier(frame, window_end, band="5-9")
     assert list(km.columns) == ["day", "survival", "lower", "upper"]
     assert km["day"].iloc[0] == 0 and km["survival"].iloc[0] == 1.0
     truth = stats.norm.sf((np.log(np.maximum(km["day"], 0.5)) - np.log(300)) / 1.0)
@@ -223,10 +226,10 @@ def test_kaplan_meier_with_left_truncation_matches_a_known_curve():
     covered = ((km["lower"] <= truth + 1e-3) & (truth - 1e-3 <= km["upper"]))[inside]
     assert covered.mean() > 0.85
     # the same periods without the truncation would be biased upwards (long stays oversampled)
-    naive = sv.kaplan_meier(frame.assign(entry_days=0), window_end, band="5-9")
+    naive = kaplan_meier(frame.assign(entry_days=0), window_end, band="5-9")
     at_300 = lambda curve: float(np.interp(300, curve["day"], curve["survival"]))  # noqa: E731
     assert at_300(naive) > at_300(km) + 0.05
-    assert sv.kaplan_meier(frame, window_end, band="0").empty
+    assert kaplan_meier(frame, window_end, band="0").empty
 
 
 def test_fitted_survival_is_hand_worked():
@@ -236,7 +239,7 @@ def test_fitted_survival_is_hand_worked():
                 "other": 0.0}
             for b in BANDS
         },
-        durations={r: (100.0, 1.0) for r in sv.DURATION_ROUTES},
+        durations={r: (100.0, 1.0) for r in DURATION_ROUTES},
         n_periods=0,
         log_likelihood=0.0,
         converged=True,
@@ -255,7 +258,7 @@ def test_fitted_survival_is_hand_worked():
     assert sv.median_time_in_care(fit, "5-9", np.array([5000.0])) == pytest.approx(5000, rel=1e-6)
     no_long = sv.TimeInCareFit(
         route_mix_by_age={b: {"return_home": 1.0} for b in BANDS},
-        durations={r: (100.0, 1.0) for r in sv.DURATION_ROUTES},
+        durations={r: (100.0, 1.0) for r in DURATION_ROUTES},
         n_periods=0,
         log_likelihood=0.0,
         converged=True,
@@ -268,12 +271,12 @@ def test_fitted_survival_is_hand_worked():
 
 def test_lognormal_fit_uncensored_is_the_closed_form():
     t = np.array([10.0, 20.0, 40.0, 80.0, 160.0])
-    fit = sv.fit_lognormal(t, np.ones(5, dtype=bool))
+    fit = lognormal.fit_lognormal(t, np.ones(5, dtype=bool))
     logs = np.log(t)
     assert fit.median_days == pytest.approx(math.exp(logs.mean()), rel=1e-4)
     assert fit.sigma == pytest.approx(logs.std(), rel=1e-4)
     assert fit.n == 5 and fit.n_events == 5
-    assert sv.fit_lognormal(t, np.zeros(5, dtype=bool)) is None
+    assert lognormal.fit_lognormal(t, np.zeros(5, dtype=bool)) is None
 
 
 def test_lognormal_fit_recovers_with_censoring_and_truncation():
@@ -284,7 +287,7 @@ def test_lognormal_fit_recovers_with_censoring_and_truncation():
     seen = t > entry
     censor = rng.uniform(50, 600, n)
     event = t <= censor
-    fit = sv.fit_lognormal(np.minimum(t, censor)[seen], event[seen], entry[seen])
+    fit = lognormal.fit_lognormal(np.minimum(t, censor)[seen], event[seen], entry[seen])
     assert fit.median_days == pytest.approx(270, rel=0.03)
     assert fit.sigma == pytest.approx(0.3, rel=0.05)
 
@@ -295,23 +298,23 @@ def test_placed_with_parents_inverts_the_model_step():
     total = np.maximum(1, np.round(260 * np.exp(1.2 * rng.standard_normal(n))))
     drawn = np.maximum(1, np.round(300 * np.exp(0.6 * rng.standard_normal(n))))
     placed = (rng.random(n) < 0.55) & (drawn < total)
-    fit = sv.fit_placed_with_parents(total, np.where(placed, drawn, np.nan))
+    fit = lognormal.fit_placed_with_parents(total, np.where(placed, drawn, np.nan))
     assert placed.mean() < 0.3  # the raw share understates the model's
     assert fit.share == pytest.approx(0.55, abs=0.04)
     assert fit.median_days == pytest.approx(300, rel=0.08)
     assert fit.sigma == pytest.approx(0.6, rel=0.1)
-    assert sv.fit_placed_with_parents(total, np.full(n, np.nan)) is None
+    assert lognormal.fit_placed_with_parents(total, np.full(n, np.nan)) is None
 
 
 def test_thinned_share():
-    assert sv.fit_thinned_share(np.array([1, 0, 1, 0], bool), np.ones(4)) == pytest.approx(
+    assert lognormal.fit_thinned_share(np.array([1, 0, 1, 0], bool), np.ones(4)) == pytest.approx(
         0.5, 1e-4
     )
     rng = np.random.default_rng(2)
     chance = rng.uniform(0, 1, 20_000)
     happened = rng.random(20_000) < 0.3 * chance
-    assert sv.fit_thinned_share(happened, chance) == pytest.approx(0.3, abs=0.02)
-    assert sv.fit_thinned_share(np.array([False]), np.array([0.0])) is None
+    assert lognormal.fit_thinned_share(happened, chance) == pytest.approx(0.3, abs=0.02)
+    assert lognormal.fit_thinned_share(np.array([False]), np.array([0.0])) is None
 
 
 def test_kaplan_meier_where_the_product_limit_is_undefined():
@@ -329,7 +332,7 @@ def test_kaplan_meier_where_the_product_limit_is_undefined():
             "entry_days": [100, 200],
         }
     )
-    km = sv.kaplan_meier(frame, pd.Timestamp("2020-03-31"))
+    km = kaplan_meier(frame, pd.Timestamp("2020-03-31"))
     assert list(km.columns) == ["day", "survival", "lower", "upper"]
     assert km["survival"].notna().all() and (np.diff(km["survival"]) <= 1e-12).all()
     assert ((km["lower"] <= km["survival"] + 1e-12) & (km["survival"] <= km["upper"] + 1e-12)).all()

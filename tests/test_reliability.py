@@ -615,7 +615,8 @@ def test_no_real_date_of_entering_care_in_the_census(
     the third-party sample). To the month, it matches a real date only by chance (about 1 in
     30), and every value is the middle of a month of care."""
     from sufficiency_sim.calibration import census as census_module
-    from sufficiency_sim.calibration.prepare import default_window, prepare
+    from sufficiency_sim.calibration.prepare import prepare
+    from sufficiency_sim.calibration.reading import default_window
     from sufficiency_sim.ssda903.read import read_episodes, read_header
 
     episodes, header = read_episodes(sf_combined), read_header(sf_combined)

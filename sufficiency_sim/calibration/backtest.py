@@ -11,12 +11,20 @@ earns its complexity; several cut dates (rolling origin) are pooled by `error_su
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
+from sufficiency_sim.calibration.pipeline import Calibration, calibrate
+from sufficiency_sim.calibration.reading import cleaned_without
+from sufficiency_sim.calibration.uncertainty import ParameterUncertainty
+from sufficiency_sim.experiment.executors import make_executor
+from sufficiency_sim.experiment.runner import Task, run_task
 from sufficiency_sim.measure.indicators import compute_indicators
+from sufficiency_sim.scenario import Scenario
 
 BACKTEST_MEASURES: tuple[str, ...] = (
     "cla_31_march",
@@ -132,28 +140,15 @@ def format_backtest(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def entry_rate_cv(entries_by_year: pd.DataFrame) -> float:
-    """Relative standard error of the calibrated entry rate: yearly starts are Poisson, allowing
-    for over-dispersion (sibling groups, surges) estimated from the years' own spread."""
-    per_year = entries_by_year.groupby("year")["starts"].sum().to_numpy(dtype=float)
-    total = float(per_year.sum())
-    if total <= 0:
-        return 0.0
-    dispersion = 1.0
-    if len(per_year) >= 3 and per_year.mean() > 0:
-        dispersion = max(1.0, float(per_year.var(ddof=1) / per_year.mean()))
-    return float(np.sqrt(dispersion / total))
-
-
 def simulate_bands(
-    scenario,
+    scenario: Scenario,
     replications: int,
     seed: int,
     jobs: int | None = 1,
     quiet: bool = True,
-    file=None,
+    file: TextIO | None = None,
     rate_cv: float = 0.0,
-    uncertainty=None,
+    uncertainty: ParameterUncertainty | None = None,
 ) -> pd.DataFrame:
     """Run a scenario and return its prediction bands for BACKTEST_MEASURES.
 
@@ -161,12 +156,6 @@ def simulate_bands(
     the entry rate's) each replication draws its own parameters from their sampling
     distributions, so the band holds the calibration's uncertainty as well as the system's
     own chance."""
-    from tqdm import tqdm
-
-    from sufficiency_sim.calibration.uncertainty import ParameterUncertainty
-    from sufficiency_sim.experiment.executors import make_executor
-    from sufficiency_sim.experiment.runner import Task, run_task
-
     if uncertainty is None and rate_cv:
         uncertainty = ParameterUncertainty(rate_cv=rate_cv)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(903,)))
@@ -183,21 +172,6 @@ def simulate_bands(
             frames.append(result.results.assign(replication=result.replication))
             bar.update(1)
     return prediction_bands(pd.concat(frames, ignore_index=True), BACKTEST_MEASURES)
-
-
-def cleaned_without(episodes, header, uasc, exclude_uasc: bool):
-    """The cleaned frames the observed indicators are computed from, without UASC children when
-    they are excluded from the calibration."""
-    from sufficiency_sim.calibration.prepare import uasc_children
-    from sufficiency_sim.ssda903.clean import clean_episodes, clean_header
-
-    clean, _ = clean_episodes(episodes)
-    head, _ = clean_header(header)
-    if exclude_uasc and uasc is not None:
-        children = uasc_children(uasc)
-        clean = clean[~clean["CHILD"].isin(children)]
-        head = head[~head["CHILD"].isin(children)]
-    return clean, head
 
 
 NAIVE_YEARS = 3
@@ -277,7 +251,7 @@ def format_errors(summary: pd.DataFrame) -> str:
 def backtest_origin(
     episodes: pd.DataFrame,
     header: pd.DataFrame,
-    template,
+    template: Mapping[str, Any],
     start: pd.Timestamp,
     train_end: pd.Timestamp,
     test_end: pd.Timestamp,
@@ -288,11 +262,9 @@ def backtest_origin(
     uasc: pd.DataFrame | None = None,
     exclude_uasc: bool = False,
     quiet: bool = True,
-    progress_file=None,
-):
+    progress_file: TextIO | None = None,
+) -> tuple[pd.DataFrame, Calibration]:
     """One origin of the backtest: (comparison table with the naive forecasts, calibration)."""
-    from sufficiency_sim.calibration.pipeline import calibrate
-
     origin = pd.Timestamp(train_end).year
     years = list(range(origin + 1, pd.Timestamp(test_end).year + 1))
     calibration = calibrate(
@@ -329,7 +301,7 @@ def backtest_origin(
 def run_backtest(
     episodes: pd.DataFrame,
     header: pd.DataFrame,
-    template,
+    template: Mapping[str, Any],
     start: pd.Timestamp,
     train_end: pd.Timestamp | Sequence[pd.Timestamp],
     test_end: pd.Timestamp | Sequence[pd.Timestamp],
@@ -340,7 +312,7 @@ def run_backtest(
     uasc: pd.DataFrame | None = None,
     exclude_uasc: bool = False,
     quiet: bool = True,
-    progress_file=None,
+    progress_file: TextIO | None = None,
 ) -> pd.DataFrame:
     """Calibrate up to train_end, simulate to test_end from that day's census, compare (with
     the naive forecasts beside the model). Several `train_end` dates (rolling origin) give

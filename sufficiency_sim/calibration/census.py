@@ -30,13 +30,16 @@ within the same 30 days has the same value.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
+from sufficiency_sim.calibration.extract import Extract
 from sufficiency_sim.calibration.prepare import prepare
 from sufficiency_sim.scenario.census import CENSUS_COLUMNS, CENSUS_PLACEMENTS, LegalStatus
+from sufficiency_sim.vocabulary import DAYS_PER_MONTH
 
 _LEGAL = set(LegalStatus.__args__)  # type: ignore[attr-defined]
-_DAYS_PER_MONTH = 365.25 / 12
 _COUNCIL_FOUND = ("kinship", "inhouse_foster", "local_home", "placed_with_parents")
 ROUND_DAYS_TO_MONTH = True
 """Keep days in care and in the placement to the month (see the module docstring)."""
@@ -44,13 +47,34 @@ ROUND_DAYS_TO_MONTH = True
 
 def to_month(days: pd.Series) -> pd.Series:
     """Days (counted from 1) replaced by the middle day of their month of care."""
-    month = ((days - 1) // _DAYS_PER_MONTH).astype(int)
-    return ((month + 0.5) * _DAYS_PER_MONTH).astype(int) + 1
+    month = ((days - 1) // DAYS_PER_MONTH).astype(int)
+    return ((month + 0.5) * DAYS_PER_MONTH).astype(int) + 1
 
 
-def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
+def census_from_extract(extract: Extract) -> tuple[pd.DataFrame, dict[str, int]]:
     """Children looked after on the extract's window_end, as census rows, and rule counts."""
-    end = pd.Timestamp(extract.window_end)
+    frame, counts = _current_placements(extract)
+    census_day = pd.Timestamp(extract.window_end).normalize()
+    age_years, age_months, days_in_care, placement_days = _ages_and_days(frame, census_day, counts)
+    kind = _census_kind(frame, age_years, counts)
+    census = pd.DataFrame(
+        {
+            "age_years": age_years.astype(int).to_numpy(),
+            "age_months": age_months.astype(int).to_numpy(),
+            "days_in_care": days_in_care.astype(int).to_numpy(),
+            "placement": kind.to_numpy(dtype=object),
+            "placement_days": placement_days.astype(int).to_numpy(),
+            "location": _census_location(frame, kind, counts).to_numpy(dtype=object),
+            "legal_status": _census_legal(frame, counts).to_numpy(dtype=object),
+            "sex": _census_sex(frame, counts).to_numpy(),
+        }
+    )
+    census = census.sort_values(list(CENSUS_COLUMNS), kind="mergesort").reset_index(drop=True)
+    return census[list(CENSUS_COLUMNS)], counts
+
+
+def _current_placements(extract: Extract) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The open periods with their current placement, and the counts of those without one."""
     periods = extract.periods
     open_periods = periods[periods["end"].isna()]
     placements = extract.placements
@@ -65,7 +89,13 @@ def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
         "census_last_placement_closed": int(current["end"].notna().sum()),
         "census_without_placement": len(open_periods) - len(frame),
     }
-    census_day = end.normalize()
+    return frame, counts
+
+
+def _ages_and_days(
+    frame: pd.DataFrame, census_day: pd.Timestamp, counts: dict[str, int]
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Age (years, months), days in care and days in the placement on the census day."""
     dob = pd.to_datetime(frame["dob"])
     months = (census_day.year - dob.dt.year) * 12 + (census_day.month - dob.dt.month)
     months = months - (census_day.day < dob.dt.day).astype(int)
@@ -74,51 +104,45 @@ def census_from_extract(extract) -> tuple[pd.DataFrame, dict[str, int]]:
     # Days are counted up to and including the census date, as the model starts the day after.
     days_in_care = (census_day - pd.to_datetime(frame["start"])).dt.days + 1
     placement_days = (census_day - pd.to_datetime(frame["start_pl"])).dt.days + 1
-    life = ((12 * age_years + age_months + 1) * _DAYS_PER_MONTH).astype(int)
+    life = ((12 * age_years + age_months + 1) * DAYS_PER_MONTH).astype(int)
     counts["census_days_in_care_capped"] = int((days_in_care > life).sum())
     days_in_care = days_in_care.clip(upper=life)
     placement_days = placement_days.clip(upper=days_in_care)
     if ROUND_DAYS_TO_MONTH:  # monotone, so placement_days stays within days_in_care
         days_in_care, placement_days = to_month(days_in_care), to_month(placement_days)
+    return age_years, age_months, days_in_care, placement_days
 
+
+def _census_kind(frame: pd.DataFrame, age_years: pd.Series, counts: dict[str, int]) -> pd.Series:
     kind = frame["kind"].astype("string")
     other = ~kind.isin(CENSUS_PLACEMENTS)
     counts["census_other_as_external_home"] = int(other.sum())
     kind = kind.where(~other, "external_home")
     young_supported = kind.eq("supported") & (age_years < 16)
     counts["census_supported_under_16"] = int(young_supported.sum())
-    kind = kind.where(~young_supported, "external_home")
+    return kind.where(~young_supported, "external_home")
 
+
+def _census_location(frame: pd.DataFrame, kind: pd.Series, counts: dict[str, int]) -> pd.Series:
     location = frame["location"].astype("string")
     unknown = location.isna()
     counts["census_location_unknown"] = int(unknown.sum())
     fallback = kind.isin(_COUNCIL_FOUND).map({True: "in", False: "near"}).astype("string")
-    location = location.where(~unknown, fallback)
+    return location.where(~unknown, fallback)
 
+
+def _census_legal(frame: pd.DataFrame, counts: dict[str, int]) -> pd.Series:
     legal_column = "legal_now" if "legal_now" in frame else "legal_at_entry"
     legal = frame[legal_column].astype("string").str.upper()
     known = legal.isin(_LEGAL)
     counts["census_legal_status_other"] = int((~known).sum())
-    legal = legal.where(known, "C2")
+    return legal.where(known, "C2")
 
+
+def _census_sex(frame: pd.DataFrame, counts: dict[str, int]) -> pd.Series:
     sex = pd.to_numeric(frame["sex"], errors="coerce")
     counts["census_sex_unknown"] = int(sex.isna().sum() + (~sex.isin([1, 2]) & sex.notna()).sum())
-    sex = sex.where(sex.isin([1, 2]), 1).astype(int)
-
-    census = pd.DataFrame(
-        {
-            "age_years": age_years.astype(int).to_numpy(),
-            "age_months": age_months.astype(int).to_numpy(),
-            "days_in_care": days_in_care.astype(int).to_numpy(),
-            "placement": kind.to_numpy(dtype=object),
-            "placement_days": placement_days.astype(int).to_numpy(),
-            "location": location.to_numpy(dtype=object),
-            "legal_status": legal.to_numpy(dtype=object),
-            "sex": sex.to_numpy(),
-        }
-    )
-    census = census.sort_values(list(CENSUS_COLUMNS), kind="mergesort").reset_index(drop=True)
-    return census[list(CENSUS_COLUMNS)], counts
+    return sex.where(sex.isin([1, 2]), 1).astype(int)
 
 
 def census_on(
@@ -137,7 +161,11 @@ def census_on(
 
 
 def starting_from(
-    data: dict, census: pd.DataFrame, start_date, file: str = "<in memory>", years=None
+    data: dict,
+    census: pd.DataFrame,
+    start_date: dt.date | pd.Timestamp | str,
+    file: str = "<in memory>",
+    years: int | None = None,
 ) -> dict:
     """Raw scenario data that starts on `start_date` (for `years`, if given) from `census`,
     held in memory: no census file is needed."""

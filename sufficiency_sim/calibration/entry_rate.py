@@ -139,6 +139,49 @@ def _pct(b: float) -> float:
     return 100.0 * (math.exp(b) - 1.0)
 
 
+def _level_only(n: int, total: float) -> EntryRateChoice:
+    """The window's mean, when there are too few years (or starts) to test a trend."""
+    why = (
+        f"only {n} complete year(s), at least {MIN_TREND_YEARS} are needed for a trend"
+        if total > 0
+        else "no period of care started in the complete years"
+    )
+    cv = math.sqrt(1.0 / total) if total > 0 else 0.0
+    rate = total / n if n else 0.0
+    empty = pd.DataFrame(columns=["candidate", "origins", "forecasts", "mape"])
+    return EntryRateChoice("level", rate, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, cv, 0.0, empty, why)
+
+
+def _level_choice(
+    evidence: pd.DataFrame, mape: dict[str, float], validated: bool, z: float, n: int
+) -> tuple[str, str]:
+    """The level chosen when no trend is used ("level" or "recent level"), and why."""
+    tested = evidence["forecasts"].min() > 0
+    recent = tested and n > RECENT_YEARS and bool(mape["recent level"] < mape["level"])
+    why = []
+    if not tested:
+        why.append(
+            f"the window has too few complete years to test a trend on its own later years "
+            f"(at least {MIN_TRAIN_YEARS + 1} are needed)"
+        )
+    elif not validated:
+        why.append(
+            f"it forecast the window's own later years no better than the level (rolling "
+            f"origin: {mape['trend']:.1f}% against {mape['level']:.1f}% mean absolute error)"
+        )
+    if abs(z) < Z_MIN:
+        why.append(f"it lies only {abs(z):.1f} standard errors from zero (at least {Z_MIN:g})")
+    level = (
+        f"the mean of the last {RECENT_YEARS} years, which forecast the window's later years "
+        f"better than the mean of all ({mape['recent level']:.1f}% against "
+        f"{mape['level']:.1f}%)"
+        if recent
+        else "the window's mean"
+    )
+    chosen = "recent level" if recent else "level"
+    return chosen, "the trend is not used: " + " and ".join(why) + f"; the level is {level}"
+
+
 def choose_entry_rate(per_year: pd.Series) -> EntryRateChoice:
     """The entry rate (at the window's end) and trend to forecast with, from the starts of each
     complete collection year (`per_year`: year -> count, in order)."""
@@ -146,18 +189,8 @@ def choose_entry_rate(per_year: pd.Series) -> EntryRateChoice:
     counts = per_year.to_numpy(dtype="float64")
     total = float(counts.sum())
     n = len(counts)
-    empty = pd.DataFrame(columns=["candidate", "origins", "forecasts", "mape"])
     if n < MIN_TREND_YEARS or total <= 0:
-        why = (
-            f"only {n} complete year(s), at least {MIN_TREND_YEARS} are needed for a trend"
-            if total > 0
-            else "no period of care started in the complete years"
-        )
-        cv = math.sqrt(1.0 / total) if total > 0 else 0.0
-        rate = total / n if n else 0.0
-        return EntryRateChoice(
-            "level", rate, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, cv, 0.0, empty, why
-        )
+        return _level_only(n, total)
     _, slope, se, dispersion = poisson_trend(years, counts)
     quantile = float(stats.t.ppf(0.975, n - 2)) if dispersion > 1.0 else 1.959964
     z = slope / se if se > 0 else 0.0
@@ -176,33 +209,7 @@ def choose_entry_rate(per_year: pd.Series) -> EntryRateChoice:
         )
     else:
         shrink, used = 0.0, 0.0
-        recent = (
-            evidence["forecasts"].min() > 0
-            and n > RECENT_YEARS
-            and bool(mape["recent level"] < mape["level"])
-        )
-        chosen = "recent level" if recent else "level"
-        why = []
-        if evidence["forecasts"].min() == 0:
-            why.append(
-                f"the window has too few complete years to test a trend on its own later years "
-                f"(at least {MIN_TRAIN_YEARS + 1} are needed)"
-            )
-        elif not validated:
-            why.append(
-                f"it forecast the window's own later years no better than the level (rolling "
-                f"origin: {mape['trend']:.1f}% against {mape['level']:.1f}% mean absolute error)"
-            )
-        if abs(z) < Z_MIN:
-            why.append(f"it lies only {abs(z):.1f} standard errors from zero (at least {Z_MIN:g})")
-        level = (
-            f"the mean of the last {RECENT_YEARS} years, which forecast the window's later years "
-            f"better than the mean of all ({mape['recent level']:.1f}% against "
-            f"{mape['level']:.1f}%)"
-            if recent
-            else "the window's mean"
-        )
-        reason = "the trend is not used: " + " and ".join(why) + f"; the level is {level}"
+        chosen, reason = _level_choice(evidence, mape, validated, z, n)
     # The rate at the window's end: the fitted log-linear rate of the last year (fitted values
     # sum to the observed total), carried half a year on; the mean when no trend is used.
     weights = np.exp(used * (years - years[-1]))

@@ -65,17 +65,7 @@ def calibrate(
 
     With `refine`, the placement-ending parameters are then corrected by simulating the
     window's last years (see `refine.py`)."""
-    window_start, window_end = pd.Timestamp(window_start), pd.Timestamp(window_end)
-    if (window_end.month, window_end.day) != (3, 31):
-        raise InputError(
-            f"--to {window_end.date()}: the window must end on 31 March (the end of a "
-            "collection year), so that the scenario starts on 1 April"
-        )
-    if window_start >= window_end:
-        raise InputError(
-            f"--from {window_start.date()} is not before --to {window_end.date()}: "
-            "the window is empty"
-        )
+    window_start, window_end = _checked_window(window_start, window_end)
     extract = prepare(episodes, header, window_start, window_end, uasc, exclude_uasc)
     if extract.periods.empty:
         raise InputError(
@@ -87,15 +77,9 @@ def calibrate(
     start = (window_end + pd.Timedelta(days=1)).date()
     refine_years = min(3, int(window_end.year - window_start.year) - 1)
     refining = refine and refine_years >= 1
-    values = estimates.values
-    if refining:
-        # Planned endings in 903 are mostly the model's own moves (a bridging placement ending
-        # when the search succeeds, step-backs, adoption, supported accommodation): keep the
-        # template's rate of other care-plan moves (the report shows the observed rates).
-        values = {k: v for k, v in values.items() if not k.startswith(_PLANNED)}
     data, provenance = calibrated_scenario(
         template,
-        values,
+        _used_values(estimates.values, refining),
         estimates.notes,
         name=name,
         start_date=start,
@@ -107,20 +91,9 @@ def calibrate(
         data["horizon_years"] = horizon_years
     refinement = pd.DataFrame()
     if refining:
-        data, notes, refinement = refine_endings(
-            data,
-            episodes,
-            header,
-            window_end,
-            years=refine_years,
-            uasc=uasc,
-            exclude_uasc=exclude_uasc,
+        data, provenance, refinement = _refined(
+            data, provenance, episodes, header, window_end, refine_years, uasc, exclude_uasc
         )
-        provenance = [
-            Provenance(p.key, p.source, notes[p.key]) if p.key in notes else p for p in provenance
-        ]
-        known = {p.key for p in provenance}
-        provenance += [Provenance(k, "data", n) for k, n in notes.items() if k not in known]
     rules = {**extract.rules, **census_counts}
     calibration = Calibration(
         data,
@@ -134,6 +107,62 @@ def calibrate(
     )
     calibration.scenario()  # fail here, naming the key, if any estimate is out of range
     return calibration
+
+
+def _used_values(values: Mapping[str, Any], refining: bool) -> dict[str, Any]:
+    """The estimates put into the scenario. When refining, not the planned-move rates: planned
+    endings in 903 are mostly the model's own moves (a bridging placement ending when the
+    search succeeds, step-backs, adoption, supported accommodation), so the template's rate of
+    other care-plan moves is kept (the report shows the observed rates)."""
+    if not refining:
+        return dict(values)
+    return {k: v for k, v in values.items() if not k.startswith(_PLANNED)}
+
+
+def _checked_window(
+    window_start: pd.Timestamp, window_end: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The window as timestamps; an input error unless it ends on 31 March and is not empty."""
+    window_start, window_end = pd.Timestamp(window_start), pd.Timestamp(window_end)
+    if (window_end.month, window_end.day) != (3, 31):
+        raise InputError(
+            f"--to {window_end.date()}: the window must end on 31 March (the end of a "
+            "collection year), so that the scenario starts on 1 April"
+        )
+    if window_start >= window_end:
+        raise InputError(
+            f"--from {window_start.date()} is not before --to {window_end.date()}: "
+            "the window is empty"
+        )
+    return window_start, window_end
+
+
+def _refined(
+    data: dict,
+    provenance: list[Provenance],
+    episodes: pd.DataFrame,
+    header: pd.DataFrame,
+    window_end: pd.Timestamp,
+    years: int,
+    uasc: pd.DataFrame | None,
+    exclude_uasc: bool,
+) -> tuple[dict, list[Provenance], pd.DataFrame]:
+    """The scenario refined by simulation (`refine.py`), with the provenance of what changed."""
+    data, notes, refinement = refine_endings(
+        data,
+        episodes,
+        header,
+        window_end,
+        years=years,
+        uasc=uasc,
+        exclude_uasc=exclude_uasc,
+    )
+    provenance = [
+        Provenance(p.key, p.source, notes[p.key]) if p.key in notes else p for p in provenance
+    ]
+    known = {p.key for p in provenance}
+    provenance += [Provenance(k, "data", n) for k, n in notes.items() if k not in known]
+    return data, provenance, refinement
 
 
 def years_between(start: dt.date, end: pd.Timestamp) -> int:

@@ -45,11 +45,13 @@ from typing import Any
 import pandas as pd
 
 from sufficiency_sim import scenario as scenario_module
-from sufficiency_sim.calibration.backtest import cleaned_without
 from sufficiency_sim.calibration.census import census_on, starting_from
 from sufficiency_sim.calibration.estimate import estimate
 from sufficiency_sim.calibration.prepare import prepare
+from sufficiency_sim.calibration.reading import cleaned_without
+from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.measure.indicators import compute_indicators
+from sufficiency_sim.model import simulate
 
 MIN_YEARS = 5.0
 """Placement-years (observed and simulated) below which a kind is left as it is."""
@@ -203,14 +205,79 @@ def _supported_share(table: pd.DataFrame) -> float:
     return float(table["supported"].sum()) / total if total > 0 else 0.0
 
 
+def _refine_medians(
+    run: dict,
+    observed: pd.DataFrame,
+    simulated: pd.DataFrame,
+    shape: float,
+    years: int,
+    notes: dict,
+    iteration: int,
+) -> list[dict[str, Any]]:
+    """Scale each kind's ending median by its simulated / observed breakdown rate; return the
+    rates compared (one row per kind)."""
+    history = []
+    medians = dict(run["endings"]["median_days"])
+    for kind in observed.index:
+        if kind not in simulated.index or kind == "other":
+            continue
+        o, s = observed.loc[kind], simulated.loc[kind]
+        if min(o["placement_years"], s["placement_years"]) < MIN_YEARS:
+            continue
+        o_rate = o["breakdowns"] / o["placement_years"]
+        s_rate = s["breakdowns"] / s["placement_years"]
+        o_planned = o["planned"] / o["placement_years"]
+        s_planned = s["planned"] / s["placement_years"]
+        history.append(
+            {
+                "iteration": iteration,
+                "kind": kind,
+                "observed_breakdowns_per_year": o_rate,
+                "simulated_breakdowns_per_year": s_rate,
+                "observed_planned_per_year": o_planned,
+                "simulated_planned_per_year": s_planned,
+            }
+        )
+        if kind in medians and o["breakdowns"] >= 5 and s["breakdowns"] >= 5:
+            factor = (s_rate / o_rate) ** (1.0 / shape)
+            factor = min(4.0, max(0.25, factor))
+            medians[kind] = max(1.0, round(medians[kind] * factor, 0))
+            notes[f"endings.median_days.{kind}"] = (
+                f"refined by simulation: breakdowns per placement-year in the last {years} "
+                f"year(s) observed {o_rate:.3f}, simulated {s_rate:.3f} (iteration "
+                f"{iteration}); median scaled by {factor:.2f}"
+            )
+    run["endings"] = {**run["endings"], "median_days": medians}
+    return history
+
+
+def _refine_supported(
+    run: dict,
+    observed_supported: float,
+    simulated_table: pd.DataFrame,
+    years: int,
+    notes: dict,
+    iteration: int,
+) -> None:
+    """Scale the supported-move share by the observed / simulated share in supported care."""
+    simulated_supported = _supported_share(simulated_table)
+    share = float(run["pathways"]["supported_move_share"])
+    if observed_supported > 0 and simulated_supported > 0 and share > 0:
+        new_share = min(1.0, round(share * observed_supported / simulated_supported, 4))
+        run["pathways"] = {**run["pathways"], "supported_move_share": new_share}
+        notes["pathways.supported_move_share"] = (
+            f"refined by simulation: children in supported accommodation on 31 March, "
+            f"{observed_supported:.1%} of those in care observed and "
+            f"{simulated_supported:.1%} simulated in the last {years} year(s) (iteration "
+            f"{iteration}); the share scaled by their ratio"
+        )
+
+
 def simulated_extract(
     data: Mapping[str, Any], replications: int, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The 903 episodes and header of `replications` runs of a scenario (raw data), one
     extract with each replication's children kept apart."""
-    from sufficiency_sim.experiment.runner import history_frames
-    from sufficiency_sim.model import simulate
-
     sc = scenario_module.validate(dict(data), "<refinement>")
     episodes, headers = [], []
     for replication in range(replications):
@@ -265,37 +332,7 @@ def refine_endings(
                           iteration)  # fmt: skip
         _refine_kinship(run, observed_diag["first_placement"], simulated_diag["first_placement"],
                         notes, iteration)  # fmt: skip
-        medians = dict(run["endings"]["median_days"])
-        for kind in observed.index:
-            if kind not in simulated.index or kind == "other":
-                continue
-            o, s = observed.loc[kind], simulated.loc[kind]
-            if min(o["placement_years"], s["placement_years"]) < MIN_YEARS:
-                continue
-            o_rate = o["breakdowns"] / o["placement_years"]
-            s_rate = s["breakdowns"] / s["placement_years"]
-            o_planned = o["planned"] / o["placement_years"]
-            s_planned = s["planned"] / s["placement_years"]
-            history.append(
-                {
-                    "iteration": iteration,
-                    "kind": kind,
-                    "observed_breakdowns_per_year": o_rate,
-                    "simulated_breakdowns_per_year": s_rate,
-                    "observed_planned_per_year": o_planned,
-                    "simulated_planned_per_year": s_planned,
-                }
-            )
-            if kind in medians and o["breakdowns"] >= 5 and s["breakdowns"] >= 5:
-                factor = (s_rate / o_rate) ** (1.0 / shape)
-                factor = min(4.0, max(0.25, factor))
-                medians[kind] = max(1.0, round(medians[kind] * factor, 0))
-                notes[f"endings.median_days.{kind}"] = (
-                    f"refined by simulation: breakdowns per placement-year in the last {years} "
-                    f"year(s) observed {o_rate:.3f}, simulated {s_rate:.3f} (iteration "
-                    f"{iteration}); median scaled by {factor:.2f}"
-                )
-        run["endings"] = {**run["endings"], "median_days": medians}
+        history += _refine_medians(run, observed, simulated, shape, years, notes, iteration)
         _refine_durations(
             run,
             _exits_before_18(observed_extract.periods, sub_start, end),
@@ -307,20 +344,6 @@ def refine_endings(
         )
         simulated_table = compute_indicators(sim_episodes, sim_header, report_years)
         _refine_households(run, observed_table, simulated_table, replications, notes, iteration)
-        simulated_supported = _supported_share(simulated_table)
-        share = float(run["pathways"]["supported_move_share"])
-        if observed_supported > 0 and simulated_supported > 0 and share > 0:
-            new_share = min(1.0, round(share * observed_supported / simulated_supported, 4))
-            run["pathways"] = {**run["pathways"], "supported_move_share": new_share}
-            notes["pathways.supported_move_share"] = (
-                f"refined by simulation: children in supported accommodation on 31 March, "
-                f"{observed_supported:.1%} of those in care observed and "
-                f"{simulated_supported:.1%} simulated in the last {years} year(s) (iteration "
-                f"{iteration}); the share scaled by their ratio"
-            )
-    refined = dict(data)
-    refined["endings"] = run["endings"]
-    refined["pathways"] = run["pathways"]
-    refined["provision"] = run["provision"]
-    refined["carers"] = run["carers"]
+        _refine_supported(run, observed_supported, simulated_table, years, notes, iteration)
+    refined = {**data, **{k: run[k] for k in ("endings", "pathways", "provision", "carers")}}
     return refined, notes, pd.DataFrame(history)

@@ -12,23 +12,28 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.calibration.backtest import (
     compare_with_observed,
     coverage,
     observed_indicators,
     simulate_bands,
 )
-from sufficiency_sim.calibration.estimate import get_dotted
+from sufficiency_sim.calibration.census import census_on, starting_from
+from sufficiency_sim.calibration.parts import get_dotted
+from sufficiency_sim.calibration.pipeline import Calibration
+from sufficiency_sim.calibration.reading import cleaned_without
 from sufficiency_sim.files import atomic
 from sufficiency_sim.report.charts import save_png
 from sufficiency_sim.report.text import LABELS
+from sufficiency_sim.vocabulary import AGE_BANDS, YEAR_DAYS
 
-BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 CHECK_MEASURES = (
     "cla_31_march",
     "starts",
@@ -72,7 +77,7 @@ def entries_chart(diag: pd.DataFrame, rate: float, trend: float, path: Path) -> 
     fig = Figure(figsize=(7, 4))
     ax = fig.subplots()
     table = diag.pivot_table(index="year", columns="age_band", values="starts", aggfunc="sum")
-    table = table.reindex(columns=[b for b in BANDS if b in table.columns]).fillna(0)
+    table = table.reindex(columns=[b for b in AGE_BANDS if b in table.columns]).fillna(0)
     bottom = np.zeros(len(table))
     hatches = ("", "//", "..", "xx", "\\\\")
     for i, band in enumerate(table.columns):
@@ -101,17 +106,17 @@ def entries_chart(diag: pd.DataFrame, rate: float, trend: float, path: Path) -> 
 
 def survival_chart(km: pd.DataFrame, fitted: pd.DataFrame, path: Path) -> None:
     """Kaplan-Meier time in care with its 95% band against the fitted model, by band."""
-    bands = [b for b in BANDS if b in set(km["band"])]
+    bands = [b for b in AGE_BANDS if b in set(km["band"])]
     fig = Figure(figsize=(10, 6))
     axes = fig.subplots(2, 3, sharex=True, sharey=True).ravel()
     for ax, band in zip(axes, bands, strict=False):
         k = km[km["band"] == band]
         f = fitted[fitted["band"] == band]
-        ax.step(k["day"] / 365.25, k["survival"], where="post", color="black", label="observed")
+        ax.step(k["day"] / YEAR_DAYS, k["survival"], where="post", color="black", label="observed")
         ax.fill_between(
-            k["day"] / 365.25, k["lower"], k["upper"], step="post", color="0.8", label="95% band"
+            k["day"] / YEAR_DAYS, k["lower"], k["upper"], step="post", color="0.8", label="95% band"
         )
-        ax.plot(f["day"] / 365.25, f["survival"], "k--", label="calibrated model")
+        ax.plot(f["day"] / YEAR_DAYS, f["survival"], "k--", label="calibrated model")
         ax.set_title(f"aged {band} at entry")
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
@@ -171,13 +176,17 @@ def check_chart(table: pd.DataFrame, path: Path) -> None:
     save_png(fig, path)
 
 
-def in_sample_check(calibration, episodes, header, uasc, exclude_uasc, years: int, **run):
+def in_sample_check(
+    calibration: Calibration,
+    episodes: pd.DataFrame,
+    header: pd.DataFrame,
+    uasc: pd.DataFrame | None,
+    exclude_uasc: bool,
+    years: int,
+    **run: Any,
+) -> pd.DataFrame:
     """Simulate the calibrated parameters from the census `years` before the window's end and
     compare with the extract's indicators for those years."""
-    from sufficiency_sim import scenario as scenario_module
-    from sufficiency_sim.calibration.backtest import cleaned_without
-    from sufficiency_sim.calibration.census import census_on, starting_from
-
     extract = calibration.extract
     end = pd.Timestamp(extract.window_end)
     census_day = pd.Timestamp(end.year - years, 3, 31)
@@ -191,7 +200,7 @@ def in_sample_check(calibration, episodes, header, uasc, exclude_uasc, years: in
 
 
 def write_report(
-    calibration,
+    calibration: Calibration,
     directory: Path,
     *,
     template_file: Path,
@@ -207,16 +216,49 @@ def write_report(
     """Write report.md and its charts into `directory`; return a one-paragraph summary."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    est = calibration.estimates
-    diag = est.diagnostics
-    values = est.values
     extract = calibration.extract
     start, end = pd.Timestamp(extract.window_start), pd.Timestamp(extract.window_end)
     name = calibration.data["name"]
+    values = calibration.estimates.values
     rate = float(values.get("entries.rate_per_year", calibration.data["entries"]["rate_per_year"]))
     trend = float(values.get("entries.trend_pct_per_year", 0.0))
-    sections = [
-        f"# Calibration report: {name}\n",
+    sections = _opening(calibration, template_file, start, end)
+    sections += _entries_sections(calibration, directory, rate, trend)
+    sections += _fit_sections(calibration, directory)
+    summary = (
+        f"{name}: {len(extract.periods)} periods of care in the window, "
+        f"{len(calibration.census)} children in care at {end.date()}, "
+        f"entry rate {rate:.1f} a year."
+    )
+    years = min(3, int(end.year - start.year) - 1)
+    if replications > 0 and years >= 1 and episodes is not None and header is not None:
+        table = in_sample_check(
+            calibration,
+            episodes,
+            header,
+            uasc,
+            exclude_uasc,
+            years,
+            replications=replications,
+            seed=seed,
+            jobs=jobs,
+            quiet=quiet,
+        )
+        sections += _check_sections(table, directory, replications, years, end)
+        summary += (
+            f" In-sample check over {years} year(s): observed in the 95% band in "
+            f"{100 * coverage(table):.0f}% of {len(table)} cells."
+        )
+    atomic.write_text(directory / "report.md", "\n".join(sections))
+    return summary
+
+
+def _opening(
+    calibration: Calibration, template_file: Path, start: pd.Timestamp, end: pd.Timestamp
+) -> list[str]:
+    """The title, the window, the data rules and where each value came from."""
+    return [
+        f"# Calibration report: {calibration.data['name']}\n",
         f"Calibrated by `sufficiency-sim calibrate` on the window {start:%d %B %Y} to "
         f"{end:%d %B %Y}; the scenario starts on {end + pd.Timedelta(days=1):%d %B %Y} from "
         f"the census of the {len(calibration.census)} children looked after on {end:%d %B %Y}. "
@@ -248,6 +290,14 @@ def write_report(
             )
         ),
     ]
+
+
+def _entries_sections(
+    calibration: Calibration, directory: Path, rate: float, trend: float
+) -> list[str]:
+    """Entries by year against the rate, and the level-or-trend choice with its evidence."""
+    diag = calibration.estimates.diagnostics
+    sections: list[str] = []
     if "entries_by_year" in diag:
         entries_chart(diag["entries_by_year"], rate, trend, directory / "entries.png")
         by_year = diag["entries_by_year"].groupby("year", as_index=False)["starts"].sum()
@@ -258,7 +308,7 @@ def write_report(
             "![Entries by year](entries.png)\n",
             _table(by_year, "{:.0f}"),
         ]
-    choice = est.entry_choice
+    choice = calibration.estimates.entry_choice
     if choice is not None:
         sections += [
             "### Level or trend\n",
@@ -273,6 +323,13 @@ def write_report(
             f"error of {100 * choice.rate_cv:.1f}% and the trend with {choice.trend_se_pct:.1f}% "
             "a year, with the time in care by route (`uncertainty.py`).\n",
         ]
+    return sections
+
+
+def _fit_sections(calibration: Calibration, directory: Path) -> list[str]:
+    """Time in care, exits, endings (and their refinement), first placements, locations."""
+    diag = calibration.estimates.diagnostics
+    sections: list[str] = []
     if "km" in diag and "fitted_survival" in diag:
         survival_chart(diag["km"], diag["fitted_survival"], directory / "time_in_care.png")
         sections += [
@@ -306,41 +363,23 @@ def write_report(
         sections += ["## First placements by age band\n", _table(diag["first_placement"], "{:.3f}")]
     if "locations" in diag:
         sections += ["## Placement locations\n", _table(diag["locations"], "{:.3f}")]
-    summary = (
-        f"{name}: {len(extract.periods)} periods of care in the window, "
-        f"{len(calibration.census)} children in care at {end.date()}, "
-        f"entry rate {rate:.1f} a year."
-    )
-    years = min(3, int(end.year - start.year) - 1)
-    if replications > 0 and years >= 1 and episodes is not None and header is not None:
-        table = in_sample_check(
-            calibration,
-            episodes,
-            header,
-            uasc,
-            exclude_uasc,
-            years,
-            replications=replications,
-            seed=seed,
-            jobs=jobs,
-            quiet=quiet,
-        )
-        check = table[table["measure"].isin(CHECK_MEASURES)]
-        check_chart(check, directory / "in_sample_check.png")
-        atomic.write_csv(directory / "in_sample_check.csv", table)
-        sections += [
-            "## In-sample check: the extract's last years against the calibrated model\n",
-            f"The calibrated model simulated ({replications} replications) from the census of "
-            f"31 March {end.year - years}, against the extract's own indicators for the "
-            f"{years} years after it. The observed value lies in the 95% prediction band in "
-            f"{int(table['inside'].sum())} of {len(table)} year-indicator cells "
-            f"({100 * coverage(table):.0f}%).\n",
-            "![In-sample check](in_sample_check.png)\n",
-            _table(table),
-        ]
-        summary += (
-            f" In-sample check over {years} year(s): observed in the 95% band in "
-            f"{100 * coverage(table):.0f}% of {len(table)} cells."
-        )
-    atomic.write_text(directory / "report.md", "\n".join(sections))
-    return summary
+    return sections
+
+
+def _check_sections(
+    table: pd.DataFrame, directory: Path, replications: int, years: int, end: pd.Timestamp
+) -> list[str]:
+    """The in-sample check's chart, table and coverage (its CSV written beside them)."""
+    check = table[table["measure"].isin(CHECK_MEASURES)]
+    check_chart(check, directory / "in_sample_check.png")
+    atomic.write_csv(directory / "in_sample_check.csv", table)
+    return [
+        "## In-sample check: the extract's last years against the calibrated model\n",
+        f"The calibrated model simulated ({replications} replications) from the census of "
+        f"31 March {end.year - years}, against the extract's own indicators for the "
+        f"{years} years after it. The observed value lies in the 95% prediction band in "
+        f"{int(table['inside'].sum())} of {len(table)} year-indicator cells "
+        f"({100 * coverage(table):.0f}%).\n",
+        "![In-sample check](in_sample_check.png)\n",
+        _table(table),
+    ]

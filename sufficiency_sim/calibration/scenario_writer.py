@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -185,6 +186,8 @@ def scenario_yaml(data: Mapping[str, Any], provenance: list[Provenance], source:
     return "\n".join(lines) + body
 
 
-def write_scenario(path, data: Mapping[str, Any], provenance: list[Provenance], source: str):
+def write_scenario(
+    path: str | Path, data: Mapping[str, Any], provenance: list[Provenance], source: str
+) -> None:
     """Write the calibrated scenario YAML atomically."""
     atomic.write_text(path, scenario_yaml(data, provenance, source))

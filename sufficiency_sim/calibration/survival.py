@@ -24,47 +24,35 @@ the softmax's free constant). Periods whose recorded start is not their true sta
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
-from sufficiency_sim.vocabulary import AGE_BANDS, ROUTES
+from sufficiency_sim.calibration.optimise import (
+    LOG_MEDIAN_BOUNDS,
+    LOG_SIGMA_BOUNDS,
+    TINY,
+    minimize_within,
+)
+from sufficiency_sim.vocabulary import AGE_BANDS, DURATION_ROUTES, ROUTES, YEAR_DAYS
 
 __all__ = [
-    "DURATION_ROUTES",
-    "MIX_ROUTES",
-    "LognormalFit",
-    "ParentsFit",
     "TimeInCareFit",
-    "fit_lognormal",
-    "fit_placed_with_parents",
-    "fit_thinned_share",
     "fit_time_in_care",
     "fitted_survival",
-    "kaplan_meier",
     "median_time_in_care",
     "observations",
 ]
 
-MIX_ROUTES: tuple[str, ...] = ROUTES
-"""Keys of a band's route mix, in the scenario's order."""
-DURATION_ROUTES: tuple[str, ...] = ("return_home", "adoption", "sgo", "cao", "other")
-"""Routes with a lognormal duration (long_term children stay until 18)."""
-
-_LT = MIX_ROUTES.index("long_term")
-_ROUTE_COLUMN = [MIX_ROUTES.index(r) for r in DURATION_ROUTES]  # route r -> column of the mix
+_LT = ROUTES.index("long_term")
+_ROUTE_COLUMN = [ROUTES.index(r) for r in DURATION_ROUTES]  # route r -> column of the mix
 _RIDGE = 1e-4
 _LOGIT_BOUND = 25.0
-_LOG_SIGMA_BOUNDS = (math.log(0.02), math.log(6.0))
-_LOG_MEDIAN_BOUNDS = (0.0, math.log(1e6))
 _DEFAULT_DURATION = (365.0, 1.0)
-_TINY = 1e-300
-_BAND_YEARS = {"0": 0.5, "1-4": 3.0, "5-9": 7.5, "10-15": 13.0, "16-17": 17.0}
-_YEAR = 365.25
+_BANDYEAR_DAYSS = {"0": 0.5, "1-4": 3.0, "5-9": 7.5, "10-15": 13.0, "16-17": 17.0}
 
 
 @dataclass(frozen=True)
@@ -88,62 +76,6 @@ class TimeInCareFit:
     bands_fitted: tuple[str, ...] = ()
     routes_fitted: tuple[str, ...] = ()
     iterations: int = 0
-
-
-@dataclass(frozen=True)
-class LognormalFit:
-    """A lognormal fitted to censored, left-truncated durations."""
-
-    median_days: float
-    sigma: float
-    n: int
-    n_events: int
-    log_likelihood: float
-    converged: bool
-
-
-# --------------------------------------------------------------------------------------------
-# Optimisation
-
-
-_PENALTY = 1e4
-
-
-def _minimize_within(
-    fun: Callable[[np.ndarray], Any],
-    x0: np.ndarray,
-    bounds: list[tuple[float, float]],
-    jac: bool = True,
-) -> tuple[np.ndarray, bool, int]:
-    """Minimise `fun` (returning value and gradient when `jac`) within `bounds`.
-
-    BFGS on the function plus a steep quadratic penalty outside the bounds, the result clipped
-    to them. (scipy's L-BFGS-B calls a second OpenBLAS whose threads fight numpy's for the
-    cores, which made it several times slower here; these problems have at most ~40
-    parameters.) Returns the minimiser, whether it converged (BFGS's success, or its stop for
-    loss of precision with a gradient that is flat to the problem's scale) and the iterations.
-    """
-    lower = np.array([b[0] for b in bounds], dtype="float64")
-    upper = np.array([b[1] for b in bounds], dtype="float64")
-
-    def penalised(x: np.ndarray) -> Any:
-        below = np.minimum(x - lower, 0.0)
-        above = np.maximum(x - upper, 0.0)
-        penalty = _PENALTY * float(below @ below + above @ above)
-        if not jac:
-            return float(fun(x)) + penalty
-        value, grad = fun(x)
-        return value + penalty, grad + 2.0 * _PENALTY * (below + above)
-
-    start = np.clip(np.asarray(x0, dtype="float64"), lower, upper)
-    result = optimize.minimize(
-        penalised, start, jac=jac or None, method="BFGS", options={"maxiter": 2000}
-    )
-    x = np.clip(result.x, lower, upper)
-    gradient = np.asarray(result.jac, dtype="float64")
-    flat = bool(np.all(np.isfinite(gradient))) and float(np.max(np.abs(gradient))) < 0.05
-    converged = bool(result.success) or (result.status == 2 and flat)
-    return x, converged, int(result.nit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,18 +176,18 @@ class _Problem:
         self.t_band = band[truncated]
         self.t_logt = np.log(entry[truncated])
         # Active (band, mix column) pairs: long_term always; a route where it ends a period.
-        active = np.zeros((self.n_bands, len(MIX_ROUTES)), dtype=bool)
+        active = np.zeros((self.n_bands, len(ROUTES)), dtype=bool)
         active[:, _LT] = True
         for k, b in zip(self.ev_route, self.ev_band, strict=True):
             active[np.unique(b), _ROUTE_COLUMN[k]] = True
         self.active = active
         self.n_logits = int(active.sum())
-        self.ev_counts = np.zeros((self.n_bands, len(MIX_ROUTES)))
+        self.ev_counts = np.zeros((self.n_bands, len(ROUTES)))
         for k, b in zip(self.ev_route, self.ev_band, strict=True):
             np.add.at(self.ev_counts[:, _ROUTE_COLUMN[k]], b, 1.0)
 
     def unpack(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        logits = np.full((self.n_bands, len(MIX_ROUTES)), -np.inf)
+        logits = np.full((self.n_bands, len(ROUTES)), -np.inf)
         logits[self.active] = x[: self.n_logits]
         n = len(self.routes)
         mu = x[self.n_logits : self.n_logits + n]
@@ -272,7 +204,7 @@ class _Problem:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """M_i, the columns' G (S_k or 1) and phi(z)/sigma, phi(z) z for each fitted route."""
         n = len(band)
-        g = np.zeros((len(MIX_ROUTES), n))
+        g = np.zeros((len(ROUTES), n))
         g[_LT] = 1.0
         dmu = np.zeros((len(self.routes), n))
         dls = np.zeros((len(self.routes), n))
@@ -283,7 +215,7 @@ class _Problem:
             dmu[j] = phi / sig[j]
             dls[j] = phi * z
         pb = p[band].T  # (columns, n)
-        m = np.maximum((pb * g).sum(axis=0), _TINY)
+        m = np.maximum((pb * g).sum(axis=0), TINY)
         return m, g, dmu, dls
 
     def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
@@ -321,7 +253,7 @@ class _Problem:
             m, g, dmu, dls = self._mixture(band, logt, p, mu, sig)
             ll += sign * float(np.log(m).sum())
             ratio = g / m  # (columns, n)
-            for col in range(len(MIX_ROUTES)):
+            for col in range(len(ROUTES)):
                 per_band = np.bincount(band, weights=ratio[col], minlength=self.n_bands)
                 count = np.bincount(band, minlength=self.n_bands)
                 g_logit[:, col] += sign * p[:, col] * (per_band - count)
@@ -367,25 +299,7 @@ def fit_time_in_care(
     }
     bands = [b for b in AGE_BANDS if n_by_band[b] > 0]
     routes = [k for k, r in enumerate(DURATION_ROUTES) if bool((obs["route"] == r).any())]
-    mix: dict[str, dict[str, float]] = {}
-    durations: dict[str, tuple[float, float]] = {}
-    log_likelihood, converged, iterations = 0.0, True, 0
-    if bands:
-        problem = _Problem(obs, bands, routes)
-        x0 = _start_values(obs, problem)
-        bounds = (
-            [(-_LOGIT_BOUND, _LOGIT_BOUND)] * problem.n_logits
-            + [_LOG_MEDIAN_BOUNDS] * len(routes)
-            + [_LOG_SIGMA_BOUNDS] * len(routes)
-        )
-        x, converged, iterations = _minimize_within(problem.value_and_grad, x0, bounds)
-        log_likelihood = problem.log_likelihood(x)
-        logits, mu, log_sigma = problem.unpack(x)
-        p = problem.shares(logits)
-        for i, b in enumerate(bands):
-            mix[b] = {r: float(p[i, c]) for c, r in enumerate(MIX_ROUTES)}
-        for j, k in enumerate(routes):
-            durations[DURATION_ROUTES[k]] = (float(math.exp(mu[j])), float(math.exp(log_sigma[j])))
+    mix, durations, log_likelihood, converged, iterations = _fit_mixture(obs, bands, routes)
     for route in DURATION_ROUTES:
         if route not in durations:
             fallback = (fallback_durations or {}).get(route, _DEFAULT_DURATION)
@@ -409,19 +323,46 @@ def fit_time_in_care(
     )
 
 
+def _fit_mixture(
+    obs: pd.DataFrame, bands: list[str], routes: list[int]
+) -> tuple[dict[str, dict[str, float]], dict[str, tuple[float, float]], float, bool, int]:
+    """The mixture's maximum likelihood: (mix of the bands, durations of the routes,
+    log-likelihood, converged, iterations)."""
+    mix: dict[str, dict[str, float]] = {}
+    durations: dict[str, tuple[float, float]] = {}
+    if not bands:
+        return mix, durations, 0.0, True, 0
+    problem = _Problem(obs, bands, routes)
+    x0 = _start_values(obs, problem)
+    bounds = (
+        [(-_LOGIT_BOUND, _LOGIT_BOUND)] * problem.n_logits
+        + [LOG_MEDIAN_BOUNDS] * len(routes)
+        + [LOG_SIGMA_BOUNDS] * len(routes)
+    )
+    x, converged, iterations = minimize_within(problem.value_and_grad, x0, bounds)
+    log_likelihood = problem.log_likelihood(x)
+    logits, mu, log_sigma = problem.unpack(x)
+    p = problem.shares(logits)
+    for i, b in enumerate(bands):
+        mix[b] = {r: float(p[i, c]) for c, r in enumerate(ROUTES)}
+    for j, k in enumerate(routes):
+        durations[DURATION_ROUTES[k]] = (float(math.exp(mu[j])), float(math.exp(log_sigma[j])))
+    return mix, durations, log_likelihood, converged, iterations
+
+
 def _normalised(mix: Mapping[str, float]) -> dict[str, float]:
-    values = {r: max(0.0, float(mix.get(r, 0.0))) for r in MIX_ROUTES}
+    values = {r: max(0.0, float(mix.get(r, 0.0))) for r in ROUTES}
     total = sum(values.values())
     if total <= 0:
-        return {r: float(r == "long_term") for r in MIX_ROUTES}
+        return {r: float(r == "long_term") for r in ROUTES}
     return {r: v / total for r, v in values.items()}
 
 
 def _pooled(mix: Mapping[str, Mapping[str, float]], n: Mapping[str, int]) -> dict[str, float]:
     total = sum(n[b] for b in mix)
     if not mix or total == 0:
-        return {r: float(r == "long_term") for r in MIX_ROUTES}
-    return _normalised({r: sum(mix[b][r] * n[b] for b in mix) / total for r in MIX_ROUTES})
+        return {r: float(r == "long_term") for r in ROUTES}
+    return _normalised({r: sum(mix[b][r] * n[b] for b in mix) / total for r in ROUTES})
 
 
 def _start_values(obs: pd.DataFrame, problem: _Problem) -> np.ndarray:
@@ -436,77 +377,11 @@ def _start_values(obs: pd.DataFrame, problem: _Problem) -> np.ndarray:
         spread = float(np.std(logt)) if len(logt) > 1 else 1.0
         log_sigma.append(math.log(min(max(spread, 0.1), 3.0)))
     x0 = np.concatenate([logits[problem.active], mu, log_sigma])
-    low = [-_LOGIT_BOUND] * problem.n_logits + [_LOG_MEDIAN_BOUNDS[0]] * len(mu)
-    low += [_LOG_SIGMA_BOUNDS[0]] * len(mu)
-    high = [_LOGIT_BOUND] * problem.n_logits + [_LOG_MEDIAN_BOUNDS[1]] * len(mu)
-    high += [_LOG_SIGMA_BOUNDS[1]] * len(mu)
+    low = [-_LOGIT_BOUND] * problem.n_logits + [LOG_MEDIAN_BOUNDS[0]] * len(mu)
+    low += [LOG_SIGMA_BOUNDS[0]] * len(mu)
+    high = [_LOGIT_BOUND] * problem.n_logits + [LOG_MEDIAN_BOUNDS[1]] * len(mu)
+    high += [LOG_SIGMA_BOUNDS[1]] * len(mu)
     return np.clip(x0, low, high)
-
-
-# --------------------------------------------------------------------------------------------
-# Curves
-
-
-def kaplan_meier(
-    periods: pd.DataFrame,
-    window_end: object,
-    band: str | None = None,
-    window_start: object | None = None,
-) -> pd.DataFrame:
-    """Kaplan-Meier estimate of P(still in care ``day`` days after entry), honouring left
-    truncation (periods started before the window enter the risk set at their ``l``).
-
-    Columns ``day``, ``survival``, ``lower``, ``upper`` (95%, lifelines' exponential Greenwood
-    interval); empty when no period is usable. Exits at 18 are exits.
-    """
-    from lifelines import KaplanMeierFitter
-
-    obs = observations(periods, window_end, window_start)
-    if band is not None:
-        obs = obs.loc[obs["band"] == band]
-    columns = ["day", "survival", "lower", "upper"]
-    if obs.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-    from lifelines.exceptions import StatError
-
-    fitter = KaplanMeierFitter(alpha=0.05)
-    try:
-        fitter.fit(
-            obs["time"].to_numpy(),
-            event_observed=obs["event"].to_numpy(dtype=bool),
-            entry=obs["l"].to_numpy(),
-        )
-    except StatError:
-        # Too few periods at risk early on (a short window of long-truncated periods): the
-        # product-limit estimate is undefined there; the Nelson-Aalen-based estimate is not.
-        from lifelines import BreslowFlemingHarringtonFitter
-
-        fitter = BreslowFlemingHarringtonFitter(alpha=0.05)
-        fitter.fit(
-            obs["time"].to_numpy(),
-            event_observed=obs["event"].to_numpy(dtype=bool),
-            entry=obs["l"].to_numpy(),
-        )
-    curve = fitter.survival_function_.iloc[:, 0]
-    interval = fitter.confidence_interval_survival_function_
-    survival = curve.to_numpy(dtype="float64")
-    first = interval.iloc[:, 0].to_numpy(dtype="float64")
-    second = interval.iloc[:, 1].to_numpy(dtype="float64")
-    first = np.where(np.isnan(first), survival, first)
-    second = np.where(np.isnan(second), survival, second)
-    out = pd.DataFrame(
-        {
-            "day": curve.index.to_numpy(dtype="float64"),
-            "survival": survival,
-            # lifelines' Breslow-Fleming-Harrington interval comes with its bounds swapped
-            "lower": np.clip(np.minimum(first, second), 0.0, 1.0),
-            "upper": np.clip(np.maximum(first, second), 0.0, 1.0),
-        }
-    )
-    if out.empty or out["day"].iloc[0] > 0:  # everyone is in care on the day they enter
-        start = pd.DataFrame({"day": [0.0], "survival": [1.0], "lower": [1.0], "upper": [1.0]})
-        out = pd.concat([start, out], ignore_index=True)
-    return out
 
 
 def _ages(periods_or_ages: pd.DataFrame | np.ndarray | None, band: str) -> np.ndarray:
@@ -519,7 +394,7 @@ def _ages(periods_or_ages: pd.DataFrame | np.ndarray | None, band: str) -> np.nd
         ages = np.asarray(periods_or_ages, dtype="float64").ravel()
     ages = ages[np.isfinite(ages) & (ages > 0)]
     if len(ages) == 0:
-        ages = np.array([(18.0 - _BAND_YEARS[band]) * _YEAR])
+        ages = np.array([(18.0 - _BANDYEAR_DAYSS[band]) * YEAR_DAYS])
     return ages
 
 
@@ -563,151 +438,3 @@ def median_time_in_care(fit: TimeInCareFit, band: str, days_to_18: np.ndarray) -
         else:
             hi = mid
     return 0.5 * (lo + hi)
-
-
-# --------------------------------------------------------------------------------------------
-# One lognormal
-
-
-def fit_lognormal(
-    durations: np.ndarray, event: np.ndarray, entry: np.ndarray | None = None
-) -> LognormalFit | None:
-    """Maximum likelihood lognormal of right-censored, left-truncated durations (days).
-
-    `event` marks observed ends (others are censored at their duration); `entry` is the time
-    each was first observed (left truncation; 0 when not given). None when there is no event.
-    """
-    t = np.asarray(durations, dtype="float64")
-    d = np.asarray(event, dtype=bool)
-    e = np.zeros_like(t) if entry is None else np.asarray(entry, dtype="float64")
-    ok = np.isfinite(t) & (t > 0) & np.isfinite(e) & (e >= 0)
-    t, d, e = t[ok], d[ok], np.minimum(e[ok], t[ok])
-    if not d.any():
-        return None
-    logt = np.log(t)
-    trunc = e > 0
-    loge = np.log(e[trunc])
-
-    def negative(x: np.ndarray) -> tuple[float, np.ndarray]:
-        mu, log_sigma = x
-        sig = math.exp(log_sigma)
-        z = (logt - mu) / sig
-        ze = (loge - mu) / sig
-        zd, zc = z[d], z[~d]
-        ll = float(-0.5 * (zd @ zd) - d.sum() * (log_sigma + 0.5 * math.log(2 * math.pi)))
-        ll -= float(logt[d].sum())
-        ll += float(special.log_ndtr(-zc).sum()) - float(special.log_ndtr(-ze).sum())
-        # d/dmu and d/dlog sigma
-        g_mu = float(zd.sum() / sig)
-        g_ls = float((zd * zd - 1.0).sum())
-        hc = _mills(zc)  # phi/S at censoring
-        he = _mills(ze)
-        g_mu += float(hc.sum() / sig) - float(he.sum() / sig)
-        g_ls += float((hc * zc).sum()) - float((he * ze).sum())
-        return -ll, -np.array([g_mu, g_ls])
-
-    x0 = np.array([float(np.median(logt[d])), math.log(max(float(np.std(logt[d])), 0.2))])
-    x0 = np.clip(x0, [_LOG_MEDIAN_BOUNDS[0], _LOG_SIGMA_BOUNDS[0]], [30.0, _LOG_SIGMA_BOUNDS[1]])
-    x, converged, _ = _minimize_within(
-        negative, x0, [(_LOG_MEDIAN_BOUNDS[0], 30.0), _LOG_SIGMA_BOUNDS]
-    )
-    mu, log_sigma = x
-    return LognormalFit(
-        median_days=float(math.exp(mu)),
-        sigma=float(math.exp(log_sigma)),
-        n=len(t),
-        n_events=int(d.sum()),
-        log_likelihood=float(-negative(x)[0]),
-        converged=converged,
-    )
-
-
-def _mills(z: np.ndarray) -> np.ndarray:
-    """phi(z) / (1 - Phi(z)), stable in the upper tail."""
-    return np.exp(-0.5 * z * z - 0.5 * math.log(2 * math.pi) - special.log_ndtr(-z))
-
-
-# --------------------------------------------------------------------------------------------
-# Placed with parents before a return home
-
-
-@dataclass(frozen=True)
-class ParentsFit:
-    """Share of return-home children placed with parents first, and how long before exit."""
-
-    share: float
-    median_days: float
-    sigma: float
-    n_exits: int
-    n_placed: int
-    converged: bool
-
-
-def fit_placed_with_parents(total_days: np.ndarray, parents_days: np.ndarray) -> ParentsFit | None:
-    """Invert the model's placed-with-parents step from return-home exits.
-
-    The model places a return-home child with parents with probability ``share``, a lognormal
-    ``D`` days before the exit, and only when ``D`` is shorter than the time in care ``T``. So
-    an exit after ``T`` days whose last placement (P1) lasted ``x`` days contributes
-    ``share * f(x)``, and one not placed with parents ``1 - share * F(T)``. `total_days` are
-    the ``T`` of each return-home exit, `parents_days` the ``x`` (NaN when the last placement
-    was not with parents). None when no exit was placed with parents.
-    """
-    t = np.asarray(total_days, dtype="float64")
-    x = np.asarray(parents_days, dtype="float64")
-    ok = np.isfinite(t) & (t > 0)
-    t, x = t[ok], x[ok]
-    placed = np.isfinite(x) & (x > 0)
-    if not placed.any():
-        return None
-    logx = np.log(x[placed])
-    logt = np.log(t[~placed])
-
-    def negative(params: np.ndarray) -> float:
-        logit, mu, log_sigma = params
-        share = special.expit(logit)
-        sig = math.exp(log_sigma)
-        z = (logx - mu) / sig
-        ll = placed.sum() * (math.log(share) - log_sigma - 0.5 * math.log(2 * math.pi))
-        ll += float(-logx.sum() - 0.5 * (z @ z))
-        cdf = special.ndtr((logt - mu) / sig)
-        ll += float(np.log(np.maximum(1.0 - share * cdf, _TINY)).sum())
-        return -ll
-
-    spread = float(np.std(logx)) if len(logx) > 1 else 0.5
-    x0 = np.array([0.0, float(np.median(logx)), math.log(min(max(spread, 0.1), 3.0))])
-    x, converged, _ = _minimize_within(
-        negative,
-        x0,
-        [(-15.0, 15.0), (_LOG_MEDIAN_BOUNDS[0], 20.0), _LOG_SIGMA_BOUNDS],
-        jac=False,
-    )
-    logit, mu, log_sigma = x
-    return ParentsFit(
-        share=float(special.expit(logit)),
-        median_days=float(math.exp(mu)),
-        sigma=float(math.exp(log_sigma)),
-        n_exits=len(t),
-        n_placed=int(placed.sum()),
-        converged=converged,
-    )
-
-
-def fit_thinned_share(happened: np.ndarray, chance: np.ndarray) -> float | None:
-    """Maximum likelihood ``s`` when case ``i`` happens with probability ``s * chance[i]``
-    (a share drawn for everyone, thinned by a known chance that it can happen). None when no
-    case could happen."""
-    y = np.asarray(happened, dtype=bool)
-    pi = np.clip(np.asarray(chance, dtype="float64"), 0.0, 1.0)
-    if not (pi > 0).any():
-        return None
-    y, pi = y[pi > 0], pi[pi > 0]
-
-    def negative(s: float) -> float:
-        return -float(
-            np.log(np.maximum(s * pi[y], _TINY)).sum()
-            + np.log(np.maximum(1.0 - s * pi[~y], _TINY)).sum()
-        )
-
-    result = optimize.minimize_scalar(negative, bounds=(0.0, 1.0), method="bounded")
-    return float(min(1.0, max(0.0, result.x)))

@@ -15,8 +15,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
-DURATION_ROUTES = ("return_home", "adoption", "sgo", "cao", "other")
+from sufficiency_sim.calibration.estimate import Estimates
+from sufficiency_sim.scenario import Scenario
+from sufficiency_sim.vocabulary import DURATION_ROUTES
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class ParameterUncertainty:
         """Whether nothing would be drawn."""
         return not (self.rate_cv or self.trend_se_pct or any(self.duration_log_se.values()))
 
-    def draw(self, scenario, rng: np.random.Generator):
+    def draw(self, scenario: Scenario, rng: np.random.Generator) -> Scenario:
         """A copy of `scenario` with its entry rate, trend and durations drawn once from their
         sampling distributions (the calibrated values are the draws' medians)."""
         k = self.inflate
@@ -78,13 +81,24 @@ def duration_log_se(durations: dict[str, tuple[float, float]], exits: dict[str, 
     return out
 
 
-def parameter_uncertainty(estimates, data: dict) -> ParameterUncertainty:
+def entry_rate_cv(entries_by_year: pd.DataFrame) -> float:
+    """Relative standard error of the calibrated entry rate: yearly starts are Poisson, allowing
+    for over-dispersion (sibling groups, surges) estimated from the years' own spread."""
+    per_year = entries_by_year.groupby("year")["starts"].sum().to_numpy(dtype=float)
+    total = float(per_year.sum())
+    if total <= 0:
+        return 0.0
+    dispersion = 1.0
+    if len(per_year) >= 3 and per_year.mean() > 0:
+        dispersion = max(1.0, float(per_year.var(ddof=1) / per_year.mean()))
+    return float(np.sqrt(dispersion / total))
+
+
+def parameter_uncertainty(estimates: Estimates, data: dict) -> ParameterUncertainty:
     """The calibration's `ParameterUncertainty`: the entry rate's and trend's standard errors
     from the entry-rate choice (``estimates.diagnostics["entry_rate_choice"]``, or the yearly
     starts' Poisson error allowing for over-dispersion), the durations' from the time-in-care
     fit of the routes whose durations were estimated."""
-    from sufficiency_sim.calibration.backtest import entry_rate_cv
-
     diag = estimates.diagnostics
     choice = getattr(estimates, "entry_choice", None)
     if choice is not None:

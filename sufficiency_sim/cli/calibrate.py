@@ -52,7 +52,7 @@ def _read_extract(episodes_path: Path, header_path: Path, uasc_path: Path | None
     header = read_header(header_path)
     uasc = None
     if uasc_path is not None:
-        from sufficiency_sim.calibration.prepare import read_uasc
+        from sufficiency_sim.calibration.reading import read_uasc
 
         uasc = read_uasc(uasc_path)
     return episodes, header, uasc
@@ -102,7 +102,7 @@ def _inputs(
     exclude_uasc: bool,
     template_path: Path | None,
 ) -> _Inputs:
-    from sufficiency_sim.calibration.prepare import default_window
+    from sufficiency_sim.calibration.reading import default_window
 
     if exclude_uasc and uasc_path is None:
         raise InputError("--exclude-uasc needs --uasc FILE: the UASC table names the children")
