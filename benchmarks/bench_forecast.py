@@ -38,6 +38,7 @@ from sufficiency_sim.calibration.backtest import (
     error_summary,
     format_errors,
 )
+from sufficiency_sim.calibration.report import in_sample_check
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "scenarios" / "york_baseline.yaml"
@@ -59,8 +60,6 @@ MEASURES = (
 
 
 def _in_sample(calibration, episodes, header, replications, seed) -> pd.DataFrame:
-    from sufficiency_sim.calibration.report import in_sample_check
-
     return in_sample_check(
         calibration, episodes, header, None, False, 3,
         replications=replications, seed=seed, jobs=1, quiet=True,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.calibration.backtest import error_summary, naive_forecasts, with_naive
 from sufficiency_sim.calibration.entry_rate import choose_entry_rate, poisson_trend
 from sufficiency_sim.calibration.uncertainty import ParameterUncertainty, duration_log_se
@@ -97,8 +98,6 @@ def test_naive_forecasts_hand_worked():
 
 
 def test_parameter_draws_centre_on_the_calibrated_values():
-    from sufficiency_sim import scenario as scenario_module
-
     sc = scenario_module.load("scenarios/york_baseline.yaml")
     durations = {r: (d.median_days, d.sigma) for r, d in sc.pathways.durations.items()}
     se = duration_log_se(durations, {"return_home": 100, "adoption": 0})
@@ -113,3 +112,23 @@ def test_parameter_draws_centre_on_the_calibrated_values():
     assert np.std(np.log(home)) == pytest.approx(0.12, rel=0.15)
     assert {d.pathways.durations["adoption"].median_days for d in draws} == {820}
     assert sc.entries.rate_per_year == 64  # the scenario itself is unchanged
+
+
+def test_route_mix_draws_are_dirichlet_around_the_fitted_mix():
+    """A fitted band's route mix is drawn with the band's periods as concentration: the draws
+    sum to 1, centre on the mix, spread as a sample of that size, and keep zero shares at 0;
+    bands without a count stay as they are."""
+    sc = scenario_module.load("scenarios/york_baseline.yaml")
+    mix = dict(sc.pathways.route_mix_by_age["10-15"])
+    u = ParameterUncertainty(route_mix_n={"10-15": 200.0})
+    rng = np.random.default_rng(3)
+    draws = [u.draw(sc, rng).pathways.route_mix_by_age for _ in range(400)]
+    for route, share in mix.items():
+        values = np.array([d["10-15"][route] for d in draws])
+        assert values.mean() == pytest.approx(share, abs=0.01)
+        if share == 0:
+            assert (values == 0).all()
+        else:
+            assert values.std() == pytest.approx(math.sqrt(share * (1 - share) / 201), rel=0.2)
+    assert all(math.fsum(d["10-15"].values()) == pytest.approx(1.0) for d in draws)
+    assert all(d["0"] == dict(sc.pathways.route_mix_by_age["0"]) for d in draws)

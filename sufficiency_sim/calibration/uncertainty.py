@@ -6,8 +6,11 @@ around the calibrated rate, with its relative standard error allowing for over-d
 the entry trend (normal around the calibrated, shrunk, trend with its standard error, when a
 trend is used), and the time in care of each route (the lognormal's median scaled by a
 lognormal factor with the median's standard error from the fit, sigma / sqrt(periods that
-ended by that route)). The draws come from their own random stream, keyed by the seed, so
-the replications' own streams are untouched (common random numbers hold)."""
+ended by that route)), and the route mix of each age band whose mix was fitted (a Dirichlet
+draw with the band's periods as its concentration, so a band's long-term share, which sets
+how many stay to 18, varies as a sample of that size would). The draws come from their own
+random stream, keyed by the seed, so the replications' own streams are untouched (common
+random numbers hold)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sufficiency_sim.calibration.estimate import Estimates
+from sufficiency_sim.calibration.parts import MIN_MIX_N
 from sufficiency_sim.scenario import Scenario
 from sufficiency_sim.vocabulary import DURATION_ROUTES
 
@@ -32,12 +36,19 @@ class ParameterUncertainty:
     """Standard error of the trend (% a year); 0 when no trend is used."""
     duration_log_se: dict[str, float] = field(default_factory=dict)
     """Route -> standard error of the log median time in care."""
+    route_mix_n: dict[str, float] = field(default_factory=dict)
+    """Age band -> periods behind its fitted route mix (the Dirichlet's concentration)."""
     inflate: float = 1.0
     """Multiplier on every standard error (1: as estimated)."""
 
     def is_zero(self) -> bool:
         """Whether nothing would be drawn."""
-        return not (self.rate_cv or self.trend_se_pct or any(self.duration_log_se.values()))
+        return not (
+            self.rate_cv
+            or self.trend_se_pct
+            or any(self.duration_log_se.values())
+            or any(self.route_mix_n.values())
+        )
 
     def draw(self, scenario: Scenario, rng: np.random.Generator) -> Scenario:
         """A copy of `scenario` with its entry rate, trend and durations drawn once from their
@@ -55,16 +66,35 @@ class ParameterUncertainty:
         changes: dict = {}
         if update:
             changes["entries"] = entries.model_copy(update=update)
+        pathways_update: dict = {}
         if self.duration_log_se:
-            pathways = scenario.pathways
-            durations = dict(pathways.durations)
+            durations = dict(scenario.pathways.durations)
             for route, se in self.duration_log_se.items():
                 if route in durations and se > 0:
                     d = durations[route]
                     factor = math.exp(rng.normal(0.0, se * k))
                     durations[route] = d.model_copy(update={"median_days": d.median_days * factor})
-            changes["pathways"] = pathways.model_copy(update={"durations": durations})
+            pathways_update["durations"] = durations
+        if any(self.route_mix_n.values()):
+            pathways_update["route_mix_by_age"] = self._route_mix(scenario, rng)
+        if pathways_update:
+            changes["pathways"] = scenario.pathways.model_copy(update=pathways_update)
         return scenario.model_copy(update=changes) if changes else scenario
+
+    def _route_mix(self, scenario: Scenario, rng: np.random.Generator) -> dict:
+        """Each fitted band's route mix drawn from a Dirichlet around it (concentration: the
+        band's periods, divided by the inflation squared); other bands as they are."""
+        mixes = {}
+        for band, mix in scenario.pathways.route_mix_by_age.items():
+            n = float(self.route_mix_n.get(band, 0.0)) / self.inflate**2
+            shares = {route: float(share) for route, share in mix.items()}
+            if n > 0:
+                draws = {r: rng.gamma(n * p) if p > 0 else 0.0 for r, p in shares.items()}
+                total = sum(draws.values())
+                if total > 0:
+                    shares = {r: v / total for r, v in draws.items()}
+            mixes[band] = shares
+        return mixes
 
 
 def duration_log_se(durations: dict[str, tuple[float, float]], exits: dict[str, int]) -> dict:
@@ -115,4 +145,12 @@ def parameter_uncertainty(estimates: Estimates, data: dict) -> ParameterUncertai
     fitted = {
         r: d for r, d in fit.durations.items() if f"pathways.durations.{r}" in estimates.values
     }
-    return ParameterUncertainty(rate_cv, trend_se, duration_log_se(fitted, exits))
+    mixed = "pathways.route_mix_by_age" in estimates.values
+    route_mix_n = {
+        band: float(n)
+        for band, n in fit.n_by_band.items()
+        if mixed and band in fit.bands_fitted and n >= MIN_MIX_N
+    }
+    return ParameterUncertainty(
+        rate_cv, trend_se, duration_log_se(fitted, exits), route_mix_n=route_mix_n
+    )
