@@ -275,6 +275,8 @@ class Carers:
         t = float(sim.start_day)
         while True:
             t += rng.exponential(YEAR_DAYS / rate_per_year)
+            if t >= sim.end_day:  # also an infinite wait (a rate too small to matter)
+                return
             day = math.ceil(t)  # after the start date, whose households are the level
             if day >= sim.end_day:
                 return

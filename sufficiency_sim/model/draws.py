@@ -44,7 +44,7 @@ def pick(shares: dict, u: float) -> Any:
     return last
 
 
-def duration_days(duration, z: float) -> int:
+def duration_days(duration: Any, z: float) -> int:
     """A whole number of days (at least 1) drawn from a Duration, given a standard normal `z`.
 
     Lognormal: median * exp(sigma * z). Exponential: the same normal turned into a uniform, so
@@ -57,7 +57,7 @@ def duration_days(duration, z: float) -> int:
     return max(1, round(days))
 
 
-def duration_survival(duration, days: float) -> float:
+def duration_survival(duration: Any, days: float) -> float:
     """P(a Duration lasts longer than `days`)."""
     if days <= 0:
         return 1.0
@@ -69,7 +69,7 @@ def duration_survival(duration, days: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
-def duration_beyond(duration, days: float, u: float) -> int:
+def duration_beyond(duration: Any, days: float, u: float) -> int:
     """A whole number of days drawn from a Duration given that it has lasted `days` already
     (inverse CDF of the truncated distribution, from a uniform `u`); at least `days` + 1."""
     if duration.distribution == "exponential":
