@@ -112,9 +112,9 @@ def test_start_state_is_the_census(tmp_path):
     for child, row in zip(sim.children, rows, strict=True):
         assert sim.start_day - child.entry == row["days_in_care"]
         assert child.placement.start == sim.start_day - row["placement_days"]
-        assert sim._age(child, sim.start_day) == row["age_years"]
+        assert sim.age(child, sim.start_day) == row["age_years"]
         assert child.exit_day > sim.start_day
-        assert child.exit_day <= sim._birthday(child, 18)
+        assert child.exit_day <= sim.birthday(child, 18)
         if child.placement.resource is None and child.placement.kind != "external_home":
             assert child.placement.location == row["location"]
     # every household and home within its places (assert_invariants ran at start and events)

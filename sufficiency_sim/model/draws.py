@@ -1,22 +1,35 @@
-"""Random draws shared by the model's processes: choices from shares, durations in days, and
-durations conditional on having already lasted some days (for children already in care at the
-start). Pure functions of the uniforms and normals they are given: no random state here."""
+"""Random draws shared by the model's parts: choices from shares, durations in days, durations
+conditional on having already lasted some days (for children already in care at the start), and
+named blocks of draws. Pure functions of the uniforms and normals they are given, except `named`
+and `named_normals`, which take one block from a generator and name its members."""
 
 from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-YEAR = 365.25
+import numpy as np
+
 LN2 = math.log(2.0)
-AGE_BAND_RANGES = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
-"""Completed years in each age band (the scenario's bands; restated: the model does not import
-the scenario module)."""
-BAND_OF_AGE = ["0"] + ["1-4"] * 4 + ["5-9"] * 5 + ["10-15"] * 6 + ["16-17"] * 3
 
 _NORMAL = NormalDist()
 _ALMOST_ONE = 1.0 - 1e-12
+
+
+Draws = TypeVar("Draws", bound=NamedTuple)
+
+
+def named(rng: np.random.Generator, schema: type[Draws]) -> Draws:
+    """One block of uniforms from `rng`, one per field of the NamedTuple `schema`, in field
+    order: the fields name the draws, and their number is the block's size (so the stream is
+    used exactly as by `rng.random(len(fields))`)."""
+    return schema._make(rng.random(len(schema._fields)).tolist())
+
+
+def named_normals(rng: np.random.Generator, schema: type[Draws]) -> Draws:
+    """As `named`, with standard normals (`rng.standard_normal(len(fields))`)."""
+    return schema._make(rng.standard_normal(len(schema._fields)).tolist())
 
 
 def pick(shares: dict, u: float) -> Any:
@@ -31,7 +44,7 @@ def pick(shares: dict, u: float) -> Any:
     return last
 
 
-def duration_days(duration, z: float) -> int:
+def duration_days(duration: Any, z: float) -> int:
     """A whole number of days (at least 1) drawn from a Duration, given a standard normal `z`.
 
     Lognormal: median * exp(sigma * z). Exponential: the same normal turned into a uniform, so
@@ -44,7 +57,7 @@ def duration_days(duration, z: float) -> int:
     return max(1, round(days))
 
 
-def duration_survival(duration, days: float) -> float:
+def duration_survival(duration: Any, days: float) -> float:
     """P(a Duration lasts longer than `days`)."""
     if days <= 0:
         return 1.0
@@ -56,7 +69,7 @@ def duration_survival(duration, days: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
-def duration_beyond(duration, days: float, u: float) -> int:
+def duration_beyond(duration: Any, days: float, u: float) -> int:
     """A whole number of days drawn from a Duration given that it has lasted `days` already
     (inverse CDF of the truncated distribution, from a uniform `u`); at least `days` + 1."""
     if duration.distribution == "exponential":
@@ -68,3 +81,13 @@ def duration_beyond(duration, days: float, u: float) -> int:
     p = min(_ALMOST_ONE, max(1e-12, below + u * (1.0 - below)))
     total = duration.median_days * math.exp(duration.sigma * _NORMAL.inv_cdf(p))
     return max(1, round(total), math.floor(days) + 1)
+
+
+def distance_miles(location: str, rng: np.random.Generator) -> float:
+    """A placement's distance from home in miles (one decimal) for its location band: uniform
+    inside the boundary (0.3-6) or within 20 miles (5-20), lognormal beyond 20 miles."""
+    if location == "in":
+        return round(float(rng.uniform(0.3, 6.0)), 1)
+    if location == "near":
+        return round(float(rng.uniform(5.0, 20.0)), 1)
+    return round(20.1 + float(rng.lognormal(math.log(25.0), 0.7)), 1)

@@ -18,7 +18,7 @@ header fields), and change no simulated event. Every value is synthetic.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from sufficiency_sim.model.draws import pick
 
@@ -62,26 +62,35 @@ def _mother_day(first: int, last: int, dob: dt.date, decs: list[int], u: float) 
     return day if day >= low else None
 
 
+class HeaderDraws(NamedTuple):
+    """The child's row of the header stream's draws (row i for child i)."""
+
+    ethnicity: float
+    upn_unknown: float
+    mother: float
+    mother_day: float
+
+
 def header_fields(
-    sim: Any, child: Any, dob: int, first: int, last: int, decs: list[int], draws: Any
+    fields: Any, child: Any, dob: int, first: int, last: int, decs: list[int], u: HeaderDraws
 ) -> tuple[str, str, str | None, int | None]:
-    """ETHNIC, UPN, MOTHER and MC_DOB (ordinal or None) of one child.
+    """ETHNIC, UPN, MOTHER and MC_DOB (ordinal or None) of one child, from the scenario's
+    `header` settings (`fields`).
 
     `dob`, `first` and `last` (the first and last day in care) and `decs` (the episode end
-    dates) are ordinals; `draws` is the child's row of four uniform draws.
+    dates) are ordinals; `u` is the child's row of header draws.
     """
-    fields = sim.sc.header
-    ethnic = str(pick(fields.ethnicity_mix, float(draws[0])))
+    ethnic = str(pick(fields.ethnicity_mix, u.ethnicity))
     birth = dt.date.fromordinal(dob)
     if _birthday(birth, 4).toordinal() > last:
         upn = "UN1"
-    elif draws[1] < fields.upn_unknown_share:
+    elif u.upn_unknown < fields.upn_unknown_share:
         upn = "UN5"
     else:
         upn = synthetic_upn(child.idx)
     if child.sex != 2:
         return ethnic, upn, None, None
     day = None
-    if draws[2] < fields.mother_share:
-        day = _mother_day(first, last, birth, decs, float(draws[3]))
+    if u.mother < fields.mother_share:
+        day = _mother_day(first, last, birth, decs, u.mother_day)
     return ethnic, upn, ("0" if day is None else "1"), day

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sufficiency_sim.model.header import header_fields
-
-if TYPE_CHECKING:
-    from sufficiency_sim.model.processes import Simulation
+from sufficiency_sim.model.coding import new_episode_reason
+from sufficiency_sim.model.header import HeaderDraws, header_fields
 
 Columns = dict[str, list[Any]]
 
@@ -101,13 +99,13 @@ def _legal_status_on(legal: list[tuple[int, str]], day: int) -> str:
     return status
 
 
-def build_history(sim: Simulation) -> RunHistory:
+def build_history(sim: Any) -> RunHistory:
     """Convert the simulation's children, placements and provision into output columns."""
     ord0 = sim.ord0
     episodes, header = _columns(EPISODE_FIELDS), _columns(HEADER_FIELDS)
     placements = _columns(PLACEMENT_FIELDS)
     # One row of header draws per child, taken after the run: child i always gets row i.
-    draws = sim.streams.get("header").random((len(sim.children), 4))
+    draws = sim.streams.get("header").random((len(sim.children), len(HeaderDraws._fields)))
     for child in sim.children:
         kept = [p for p in child.placements if p.end is None or p.end > p.start]
         if not kept or (child.left and kept[-1].end < sim.start_day):
@@ -117,34 +115,58 @@ def build_history(sim: Simulation) -> RunHistory:
         _child_episodes(child, kept, cid, ord0, episodes, sim.end_day)
         last_day = kept[-1].end if child.left else sim.end_day - 1
         ethnic, upn, mother, mc_dob = header_fields(
-            sim,
+            sim.sc.header,
             child,
             ord0 + child.dob,
             ord0 + kept[0].start,
             ord0 + last_day,
             [d for d in episodes["DEC"][first_row:] if d is not None],
-            draws[child.idx],
+            HeaderDraws._make(draws[child.idx].tolist()),
         )
-        header["CHILD"].append(cid)
-        header["SEX"].append(str(child.sex))
-        header["DOB"].append(ord0 + child.dob)
-        header["ETHNIC"].append(ethnic)
-        header["UPN"].append(upn)
-        header["MOTHER"].append(mother)
-        header["MC_DOB"].append(mc_dob)
-        for p in kept:
-            placements["child"].append(cid)
-            placements["start"].append(ord0 + p.start)
-            placements["end"].append(None if p.end is None else ord0 + p.end)
-            placements["provision_type"].append(p.kind)
-            placements["resource_id"].append(p.rid)
-            placements["location"].append(p.location)
-            placements["distance"].append(p.distance)
-            placements["ending_reason"].append(p.reason)
-            placements["planned"].append(None if p.end is None else p.planned)
-            placements["bridging"].append(p.bridging)
-            placements["place"].append(p.place)
-            placements["provider"].append(p.provider)
+        for name, value in zip(
+            HEADER_FIELDS,
+            (cid, str(child.sex), ord0 + child.dob, ethnic, upn, mother, mc_dob),
+            strict=True,
+        ):
+            header[name].append(value)
+        _placement_rows(kept, cid, ord0, placements)
+    return RunHistory(
+        episodes=episodes,
+        header=header,
+        placements=placements,
+        provision=_provision_columns(sim),
+        start_ordinal=ord0 + sim.start_day,
+        end_ordinal=ord0 + sim.end_day,
+        stats={
+            "events": sim.events,
+            "entries": sim.entries,
+            "exits": sim.exits,
+            "children": len(sim.children),
+            **sim.census_stats,
+        },
+    )
+
+
+def _placement_rows(kept: list, cid: str, ord0: int, placements: Columns) -> None:
+    """One row of the placements audit table per placement kept."""
+    for p in kept:
+        placements["child"].append(cid)
+        placements["start"].append(ord0 + p.start)
+        placements["end"].append(None if p.end is None else ord0 + p.end)
+        placements["provision_type"].append(p.kind)
+        placements["resource_id"].append(p.rid)
+        placements["location"].append(p.location)
+        placements["distance"].append(p.distance)
+        placements["ending_reason"].append(p.reason)
+        placements["planned"].append(None if p.end is None else p.planned)
+        placements["bridging"].append(p.bridging)
+        placements["place"].append(p.place)
+        placements["provider"].append(p.provider)
+
+
+def _provision_columns(sim: Any) -> Columns:
+    """The provision audit table: one row per household, and per home and period of beds."""
+    ord0 = sim.ord0
     provision = _columns(PROVISION_FIELDS)
     for household in sim.foster:
         provision["resource_id"].append(household.rid)
@@ -167,21 +189,7 @@ def build_history(sim: Simulation) -> RunHistory:
             provision["places"].append(beds)
             provision["from"].append(ord0 + start)
             provision["to"].append(None if end is None else ord0 + end)
-    return RunHistory(
-        episodes=episodes,
-        header=header,
-        placements=placements,
-        provision=provision,
-        start_ordinal=ord0 + sim.start_day,
-        end_ordinal=ord0 + sim.end_day,
-        stats={
-            "events": sim.events,
-            "entries": sim.entries,
-            "exits": sim.exits,
-            "children": len(sim.children),
-            **sim.census_stats,
-        },
-    )
+    return provision
 
 
 def _urn(placement, ord0: int) -> str | None:
@@ -204,16 +212,7 @@ def _child_episodes(child, kept: list, cid: str, ord0: int, out: Columns, end_da
         cuts = [p.start] + [d for d, _ in legal if p.start < d and (p.end is None or d < p.end)]
         for cut_index, day in enumerate(cuts):
             ls = _legal_status_on(legal, day)
-            if not rows:
-                rne = "S"
-            elif cut_index == 0:
-                changed_ls = ls != previous_ls
-                if p.same_carer:
-                    rne = "U" if changed_ls else "T"
-                else:
-                    rne = "B" if changed_ls else "P"
-            else:
-                rne = "L"
+            rne = new_episode_reason(not rows, cut_index == 0, p.same_carer, ls != previous_ls)
             end = cuts[cut_index + 1] if cut_index + 1 < len(cuts) else p.end
             last_of_placement = cut_index == len(cuts) - 1
             reason = p.reason if last_of_placement and index < last_index else None

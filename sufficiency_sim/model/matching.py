@@ -12,10 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-FOSTER_KINDS = frozenset({"kinship", "inhouse_foster", "ifa", "emergency_foster"})
-RESIDENTIAL_KINDS = frozenset({"local_home", "external_home", "emergency_residential"})
-LOCATION_RANK = {"in": 0, "near": 1, "far": 2}
-NEED_RANK = {"standard": 0, "complex": 1, "specialist": 2}
+from sufficiency_sim.model.draws import duration_days, named, named_normals, pick
+from sufficiency_sim.model.provision import FosterPool, HomePool, Household
+from sufficiency_sim.vocabulary import (
+    FOSTER_KINDS,
+    LOCATION_RANK,
+    NEED_RANK,
+    NEEDS,
+    RESIDENTIAL_KINDS,
+)
 
 # Preference tokens name where to look; the kind names what the placement is.
 TOKEN_KIND = {
@@ -83,3 +88,144 @@ def queue_priority(bridging: bool, need: str, waiting_since: int, sequence: int)
     """Sort key of the search queue: bridging children first, then the highest need, then the
     longest waiting, then arrival order (to break ties deterministically)."""
     return (0 if bridging else 1, -NEED_RANK[need], waiting_since, sequence)
+
+
+def needs_taken(resource: Any, preferences: Mapping[str, Sequence[str]]) -> list[str]:
+    """The need levels of waiting children a freed place can take: a mainstream household's up
+    to its approval, a home's those it admits, and only where the needs' preferences list the
+    kind at all. None for a dedicated emergency household (it only bridges)."""
+    if isinstance(resource, Household):
+        if resource.emergency:
+            return []
+        return [
+            n
+            for n, rank in NEED_RANK.items()
+            if rank <= resource.max_need and "inhouse_foster" in preferences[n]
+        ]
+    return [n for n in NEEDS if n in resource.admits and "local_home" in preferences[n]]
+
+
+def suits(child: Any, resource: Any, age: int) -> bool:
+    """Whether a freed place suits a waiting child (aged `age`) of a need level it can take: a
+    bridging child takes it; any other only as a step up (`is_step_up`)."""
+    current = child.placement
+    if current is None or current.resource is resource:
+        return False
+    if isinstance(resource, Household):
+        if not resource.min_age <= age <= resource.max_age:
+            return False
+        kind = "inhouse_foster"
+    else:
+        if not resource.admits_child(age, child.need):
+            return False
+        kind = "local_home"
+    if current.bridging:
+        return True
+    return is_step_up(current.kind, current.location, kind, resource.location, child.need)
+
+
+class SearchDraws(NamedTuple):
+    """The uniforms every search takes from the child's stream, whatever is free (so that
+    scenarios differing only in capacity keep the same luck: common random numbers)."""
+
+    ifa_offer: float
+    ifa_location: float
+    ifa_same_day: float
+    external_offer: float
+    external_location: float
+    external_same_day: float
+    supported_offer: float
+    supported_location: float
+    supported_same_day: float
+    kinship_location: float
+
+
+class SearchNormals(NamedTuple):
+    """The normals every search takes (after `SearchDraws`): each market's search time."""
+
+    ifa_search: float
+    external_search: float
+    supported_search: float
+
+
+def market_offer(
+    token: str, market: Any, need: str, offered: float, location: float, same_day: float, z: float
+) -> Offer | None:
+    """What an external market (agencies, external homes, supported accommodation) offers: an
+    offer with chance `offer_probability[need]`, its location, and today or after a search."""
+    if offered >= market.offer_probability[need]:
+        return None
+    where = pick(market.location_mix, location)
+    delay = 0 if same_day < market.same_day_probability else duration_days(market.search, z)
+    return Offer(token, where, delay)
+
+
+def _capacity_offer(
+    token: str, provision: Any, need: str, age: int, places: int, exclude: Any, pools: tuple
+) -> Offer | None:
+    """An in-house household or a local home with room for the child now, if any."""
+    foster, homes = pools
+    if token == "inhouse_foster":
+        if NEED_RANK[need] <= NEED_RANK[provision.inhouse_foster.max_needs]:
+            household = foster.find(age, places, False, NEED_RANK[need], exclude)
+            if household is not None:
+                return Offer(token, household.location, 0, household)
+        return None
+    home = homes.find(age, need, exclude)
+    return Offer(token, home.location, 0, home) if home is not None else None
+
+
+def _market_offer_for(
+    token: str, provision: Any, need: str, age: int, u: SearchDraws, z: SearchNormals
+) -> Offer | None:
+    """An external home's or supported accommodation's offer (from their own draws)."""
+    if token == "external_home":
+        return market_offer(
+            token, provision.external_homes, need, u.external_offer, u.external_location,
+            u.external_same_day, z.external_search,
+        )  # fmt: skip
+    if token == "supported" and age >= provision.supported.min_age:
+        return market_offer(
+            token, provision.supported, need, u.supported_offer, u.supported_location,
+            u.supported_same_day, z.supported_search,
+        )  # fmt: skip
+    return None
+
+
+def offers(
+    sc: Any,
+    child: Any,
+    age: int,
+    places: int,
+    exclude: Any,
+    foster: FosterPool,
+    homes: HomePool,
+) -> dict[str, Offer | None]:
+    """What each preferred kind of provision could offer this child (aged `age`, `places`
+    children together) now, never `exclude` (the place just left). Takes one `SearchDraws` and
+    one `SearchNormals` block from the child's stream, whatever is offered."""
+    provision = sc.provision
+    u = named(child.rng, SearchDraws)
+    z = named_normals(child.rng, SearchNormals)
+    need = child.need
+    found: dict[str, Offer | None] = {}
+    for token in sc.matching.preferences[need]:
+        offer = None
+        if token == "kinship":
+            if child.kinship:
+                offer = Offer(token, pick(provision.kinship.location_mix, u.kinship_location))
+        elif token in ("inhouse_foster", "local_home"):
+            offer = _capacity_offer(token, provision, need, age, places, exclude, (foster, homes))
+        elif token in ("ifa_local", "ifa_distant"):
+            # One agency offer serves both tokens: the local one takes it only if not far.
+            offer = found.get("ifa_local") or found.get("ifa_distant")
+            if offer is None:
+                offer = market_offer(
+                    token, provision.ifa, need, u.ifa_offer, u.ifa_location, u.ifa_same_day,
+                    z.ifa_search,
+                )  # fmt: skip
+            offer = Offer(token, offer.location, offer.delay_days) if offer else None
+        else:
+            offer = _market_offer_for(token, provision, need, age, u, z)
+        found[token] = offer
+    return found

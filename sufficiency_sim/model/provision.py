@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Iterator
 from typing import Any
 
-LOCATION_ORDER = ("in", "near", "far")
+from sufficiency_sim.vocabulary import LOCATIONS
 
 
 class Household:
@@ -199,7 +199,7 @@ class FosterPool:
         if order is None:
             order = [
                 (low, high, location, emergency, max_need)
-                for location in LOCATION_ORDER
+                for location in LOCATIONS
                 for max_need in range(need, 3)
                 for low, high in self._ranges
                 if low <= age <= high

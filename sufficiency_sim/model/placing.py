@@ -1,0 +1,259 @@
+"""Placing a child: the preferred placement now, or a bridging one while the search goes on;
+starting a placement (occupying its place and drawing its breakdown and planned-move days) and
+ending one (freeing the place for the children waiting)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sufficiency_sim.model import matching
+from sufficiency_sim.model.coding import FAMILY_KINDS, placement_codes
+from sufficiency_sim.model.draws import distance_miles, duration_days, pick
+from sufficiency_sim.model.entities import Child, Placement
+from sufficiency_sim.model.hazards import (
+    PlacementDraws,
+    breakdown_day,
+    breakdown_multiplier,
+    planned_move_day,
+)
+from sufficiency_sim.model.matching import Offer
+from sufficiency_sim.model.provision import Home, Household
+from sufficiency_sim.vocabulary import BAND_OF_AGE, NEED_RANK
+
+NO_STEP_BACK_KINDS = ("kinship", "adoption", "placed_with_parents")
+
+
+class Placing:
+    """The simulation's part that finds, starts and ends placements."""
+
+    def __init__(self, sim: Any) -> None:
+        self.sim = sim
+
+    def choose(self, child: Child, places: int = 1, exclude: Any = None) -> Offer | None:
+        """The child's preferred offer now (see matching.decide), for `places` children."""
+        sim = self.sim
+        age = sim.age(child, sim.env.now)
+        offers = matching.offers(sim.sc, child, age, places, exclude, sim.foster, sim.homes)
+        return matching.decide(sim.sc.matching.preferences[child.need], offers)
+
+    def place_group(self, group: list[Child]) -> None:
+        """Place an entering group of siblings together where a household has room."""
+        if len(group) == 1:
+            self.place(group[0])
+            return
+        choice = self.choose(group[0], places=len(group))
+        if choice is not None and choice.delay_days == 0 and choice.kind in FAMILY_KINDS:
+            shared_rid = None
+            for child in group:
+                self.start_from_offer(child, choice, shared_rid)
+                shared_rid = child.placement.rid
+            return
+        if (
+            not self.sim.sc.matching.split_siblings
+            and choice is not None
+            and choice.kind in FAMILY_KINDS
+        ):
+            for child in group:
+                self._bridge(child, choice)
+            return
+        for child in group:
+            self.place(child)
+
+    def await_search(self, child: Child, target: Offer | None) -> None:
+        """Schedule the end of the child's market search: the target's search time, or (with
+        nothing to aim for) a median external-home search before looking again."""
+        sim = self.sim
+        delay = (
+            target.delay_days
+            if target is not None
+            else duration_days(sim.sc.provision.external_homes.search, 0.0)
+        )
+        child.market_day = int(sim.env.now) + max(1, delay)
+        child.market_offer = target if target is not None and target.resource is None else None
+
+    def place(self, child: Child, exclude: Any = None) -> None:
+        """Find the child a placement now: the preferred one, or a bridging one meanwhile."""
+        choice = self.choose(child, exclude=exclude)
+        if choice is not None and choice.delay_days == 0:
+            self.start_from_offer(child, choice)
+        else:
+            self._bridge(child, choice)
+
+    def move_all(self, resource: Any, reason: str) -> None:
+        """Every child living in a household or home that closes to them moves today
+        (unplanned, with `reason`)."""
+        sim = self.sim
+        for idx in list(resource.occupants):
+            child = sim.children[idx]
+            self.end(child, reason, planned=False)
+            self.place(child)
+            sim.journeys.schedule(child)
+
+    def _bridge(self, child: Child, target: Offer | None) -> None:
+        """A bridging placement while the search goes on; the child joins the search queue."""
+        sim = self.sim
+        now = int(sim.env.now)
+        age = sim.age(child, now)
+        household = None
+        if child.need != "specialist":
+            household = sim.foster.find(age, 1, True, NEED_RANK[child.need])
+        if household is not None:
+            self.start(
+                child,
+                "emergency_foster",
+                household,
+                household.rid,
+                household.location,
+                household.distance,
+                "U6",
+                "PR1",
+                bridging=True,
+            )
+        else:
+            cfg = sim.sc.provision.emergency_residential
+            u = child.rng.random(2).tolist()  # the second is drawn and not used
+            location = pick(cfg.location_mix, u[0])
+            self.start(
+                child,
+                "emergency_residential",
+                None,
+                sim.rid("ER"),
+                location,
+                distance_miles(location, child.rng),
+                "K2",
+                "PR4",
+                bridging=True,
+            )
+        self.await_search(child, target)
+        sim.queue.add(child, True, now)
+
+    def start_from_offer(self, child: Child, offer: Offer, shared_rid: str | None = None) -> None:
+        """Start the placement an offer leads to (`shared_rid`: the id of a sibling's, to share)."""
+        sim = self.sim
+        u_provider = child.rng.random()
+        res = offer.resource
+        place, provider, prefix = placement_codes(
+            offer.kind,
+            child.route == "long_term",
+            u_provider,
+            sim.sc.provision,
+            sim.env.now >= sim.k3_day,
+            res,
+        )
+        if res is not None:
+            self.start(child, offer.kind, res, res.rid, res.location, res.distance, place, provider)
+        else:
+            self.start(
+                child,
+                offer.kind,
+                None,
+                shared_rid or sim.rid(prefix),
+                offer.location,
+                distance_miles(offer.location, child.rng),
+                place,
+                provider,
+            )
+
+    def start(
+        self,
+        child: Child,
+        kind: str,
+        resource: Any,
+        rid: str,
+        location: str,
+        distance: float,
+        place: str,
+        provider: str,
+        bridging: bool = False,
+        same_carer: bool = False,
+        elapsed: int = 0,
+    ) -> None:
+        """Begin a placement: occupy the resource and draw when it might break down.
+
+        `elapsed` > 0 continues a placement that began that many days ago (a census child): its
+        breakdown time is drawn given that it has not broken down yet."""
+        sim = self.sim
+        start = int(sim.env.now) - elapsed
+        placement = Placement(
+            kind, resource, rid, location, distance, start, place, provider, bridging, same_carer
+        )
+        placement.mismatch = matching.is_mismatch(kind, child.need)
+        self._draw_endings(child, placement, elapsed)
+        if resource is not None:
+            resource.occupants.append(child.idx)
+            if isinstance(resource, Household):
+                sim.foster.refresh(resource)
+            else:
+                resource.specialist_count += child.need == "specialist"
+                sim.homes.refresh(resource)
+        child.placement = placement
+        child.placements.append(placement)
+
+    def _draw_endings(self, child: Child, placement: Placement, elapsed: int) -> None:
+        """The placement's breakdown, planned-move and step-back days (one `PlacementDraws`)."""
+        sim = self.sim
+        endings = sim.sc.endings
+        start, resource = placement.start, placement.resource
+        peers = 0
+        if isinstance(resource, Home):
+            peers = sum(1 for idx in resource.occupants if sim.children[idx].need != "standard")
+        multiplier = breakdown_multiplier(
+            endings,
+            BAND_OF_AGE[sim.age(child, start)],
+            child.need,
+            placement.location,
+            placement.bridging,
+            placement.mismatch,
+            peers,
+        )
+        u = PlacementDraws._make(child.rng.random(2).tolist())
+        kind = placement.kind
+        placement.breakdown_day = breakdown_day(
+            endings, kind, multiplier, u.breakdown, start, elapsed
+        )
+        placement.move_day = planned_move_day(endings, kind, start + elapsed, u.planned_move)
+        step_back = sim.sc.matching.step_back
+        if (
+            step_back.enabled
+            and not placement.bridging
+            and kind not in NO_STEP_BACK_KINDS
+            and (
+                placement.location in step_back.from_locations
+                or (step_back.mismatch and placement.mismatch)
+            )
+        ):
+            placement.stepback_day = max(
+                start + elapsed, start + max(0, math.ceil(step_back.after_days))
+            )
+
+    def end(
+        self, child: Child, reason: str | None, planned: bool, keep_place: bool = False
+    ) -> None:
+        """End the current placement today, freeing its place for someone in the search queue
+        (unless `keep_place`: the child stays in the same place under a new placement, started
+        straight after)."""
+        sim = self.sim
+        placement = child.placement
+        placement.end = int(sim.env.now)
+        placement.reason = reason
+        placement.planned = planned
+        resource = placement.resource
+        if resource is not None:
+            resource.occupants.remove(child.idx)
+            if isinstance(resource, Household):
+                if resource.status == "leaving" and not resource.occupants and not keep_place:
+                    sim.carers.retire(resource)
+                else:
+                    sim.foster.refresh(resource)
+            else:
+                resource.specialist_count -= child.need == "specialist"
+                sim.homes.refresh(resource)
+            if not keep_place:
+                sim.freed.append(resource)
+        child.placement = None
+        if placement.kind == "adoption":
+            sim.journeys.adopters_again(child)  # a no-op at the exit itself
+        sim.queue.remove(child)
+        child.market_day = math.inf
+        child.market_offer = None
