@@ -9,7 +9,7 @@ day far in the future, so that interval tests need no special case; a missing da
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,13 +161,14 @@ class Episodes:
     pl_seq: np.ndarray  # per placement: 1-based position within its period
 
 
-def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
+def _read_columns(episodes: pd.DataFrame) -> dict[str, Codes | np.ndarray]:
+    """The episode columns, normalised, of the rows kept (FP 14: rows without CHILD or DECOM
+    go; short breaks go before anything else). Open ends are ``OPEN_DAY``."""
     n = len(episodes)
     child = normalise_text(column(episodes, "CHILD"), n, upper=False)
     decom = to_days(column(episodes, "DECOM"), n)
     dec = to_days(column(episodes, "DEC"), n)
     ls = normalise_text(column(episodes, "LS"), n, upper=True)
-    # FP 14: rows without CHILD or DECOM go; short breaks go before anything else.
     keep = (child.codes >= 0) & (decom != NO_DAY) & ~ls.isin(_SHORT_BREAK_LS)
     rows = np.flatnonzero(keep)
 
@@ -175,37 +176,40 @@ def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
         c = normalise_text(column(episodes, name), n, upper)
         return Codes(c.codes[rows], c.labels)
 
-    child = Codes(child.codes[rows], child.labels)
-    decom = decom[rows]
-    dec = np.where(dec[rows] == NO_DAY, OPEN_DAY, dec[rows])
-    ls = Codes(ls.codes[rows], ls.labels)
-    rne, cin, place, provider, rec, reason, location = (
-        text(c)
-        for c in (
-            "RNE",
-            "CIN",
-            "PLACE",
-            "PLACE_PROVIDER",
-            "REC",
-            "REASON_PLACE_CHANGE",
-            "PL_LOCATION",
-        )
-    )
-    home_post, pl_post, urn = (text(c, upper=False) for c in ("HOME_POST", "PL_POST", "URN"))
-    distance = _to_float(column(episodes, "PL_DISTANCE"), n)[rows]
+    cols: dict[str, Codes | np.ndarray] = {
+        "child": Codes(child.codes[rows], child.labels),
+        "decom": decom[rows],
+        "dec": np.where(dec[rows] == NO_DAY, OPEN_DAY, dec[rows]),
+        "ls": Codes(ls.codes[rows], ls.labels),
+    }
+    for name in ("RNE", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"):
+        cols[name] = text(name)
+    cols["PL_LOCATION"] = text("PL_LOCATION")
+    for name in ("HOME_POST", "PL_POST", "URN"):
+        cols[name] = text(name, upper=False)
+    cols["distance"] = _to_float(column(episodes, "PL_DISTANCE"), n)[rows]
+    return cols
 
-    # Sort by child, DECOM, then DEC (so that among equal starts the longest comes last); the
-    # remaining keys only break exact ties so the result never depends on row order.
+
+def _episode_order(cols: dict[str, Codes | np.ndarray]) -> np.ndarray:
+    """The order of the kept episodes: by child, DECOM, then DEC (so that among equal starts
+    the longest comes last), without the episodes that start with a longer one (FP 14)."""
+    child, decom, dec, distance = cols["child"], cols["decom"], cols["dec"], cols["distance"]
+    # the remaining keys only break exact ties so the result never depends on row order
     keys = [dec, decom, child.codes]
     order = np.lexsort(keys)
     tied = (child.codes[order][1:] == child.codes[order][:-1]) & (
         decom[order][1:] == decom[order][:-1]
     )
     if tied.any():
+        tie_names = ("HOME_POST", "PL_LOCATION", "REASON_PLACE_CHANGE", "REC", "URN", "PL_POST")
+        more_names = ("PLACE_PROVIDER", "PLACE", "CIN")
         extra = [
             np.nan_to_num(distance, nan=-1.0),
-            *(c.codes for c in (home_post, location, reason, rec, urn, pl_post)),
-            *(c.codes for c in (provider, place, cin, ls, rne)),
+            *(cols[c].codes for c in tie_names),
+            *(cols[c].codes for c in more_names),
+            cols["ls"].codes,
+            cols["RNE"].codes,
         ]
         order = np.lexsort(extra + keys)
     c_child = child.codes[order]
@@ -215,32 +219,19 @@ def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
     # FP 14: each day belongs to the latest-starting episode. Of episodes with the same start the
     # last in sort order (the longest) wins; the others would cover no day and are dropped.
     keep = ~(same_next & (next_decom == c_decom))
-    order = order[keep]
+    return order[keep]
 
-    def sel(c: Codes) -> Codes:
-        return Codes(c.codes[order], c.labels)
 
-    child_s = child.codes[order]
-    decom_s = decom[order]
-    dec_s = dec[order]
-    same_next = np.append(child_s[1:] == child_s[:-1], False)
-    next_decom = np.append(decom_s[1:], OPEN_DAY)
-    dec_s = np.where(same_next & (dec_s > next_decom), next_decom, dec_s)
-
-    rne_s, place_s, provider_s, rec_s = sel(rne), sel(place), sel(provider), sel(rec)
-    urn_s, pl_post_s = sel(urn), sel(pl_post)
-    loc_s = sel(location)
-    location_code = np.where(loc_s.isin({"IN"}), 1, np.where(loc_s.isin({"OUT"}), 2, 0))
-    rec_x1 = rec_s.isin({"X1"})
-    temporary = place_s.isin(_TEMPORARY_PLACES)
-    new_rne = rne_s.isin(_NEW_PLACEMENT_RNE)  # FP 2: blank or invalid RNE acts as L
-
+def _periods(
+    child_s: np.ndarray, decom_s: np.ndarray, dec_s: np.ndarray, rec_x1: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Periods of care: (new_period, period, period_first, period_start, period_end,
+    period_ceased). An episode joins the earlier one's period when that one is X1 and this
+    one starts on its DEC."""
     m = len(child_s)
-    idx = np.arange(m)
     same_prev = np.append(False, child_s[1:] == child_s[:-1])
     prev_dec = np.append(NO_DAY, dec_s[:-1])
     prev_x1 = np.append(False, rec_x1[:-1])
-    # Period of care: joined when the earlier episode is X1 and the later starts on its DEC.
     linked = same_prev & prev_x1 & (prev_dec == decom_s)
     new_period = ~linked
     period = np.cumsum(new_period) - 1
@@ -249,21 +240,30 @@ def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
     period_start = decom_s[period_first]
     period_end = dec_s[period_last]
     period_ceased = (period_end != OPEN_DAY) & ~rec_x1[period_last]
+    return new_period, period, period_first, period_start, period_end, period_ceased
 
-    # Placements. For each episode, the last non-temporary episode before it in its period.
+
+def _placements(
+    period: np.ndarray,
+    period_first: np.ndarray,
+    new_period: np.ndarray,
+    temporary: np.ndarray,
+    new_rne: np.ndarray,
+    same_place: Callable[[np.ndarray], np.ndarray],
+) -> tuple[np.ndarray, ...]:
+    """Placements (FP 1-4): (placement of each episode, pl_first, pl_last, pl_seq).
+    `same_place(ref)` says whether each episode has the place, provider, URN and postcode of
+    episode `ref`."""
+    m = len(period)
+    idx = np.arange(m)
+    # for each episode, the last non-temporary episode before it in its period
     first_of_period = period_first[period] if m else idx
     nontemp_index = np.where(temporary, -1, idx)
     last_nontemp_upto = np.maximum.accumulate(nontemp_index) if m else nontemp_index
     before = np.append(-1, last_nontemp_upto[:-1])
     before = np.where(before >= first_of_period, before, -1)
     prev_temporary = np.append(False, temporary[:-1]) & ~new_period
-    ref = np.where(before >= 0, before, 0)
-    same_as_before = (
-        (place_s.codes == place_s.codes[ref])
-        & (provider_s.codes == provider_s.codes[ref])
-        & (urn_s.codes == urn_s.codes[ref])
-        & (pl_post_s.codes == pl_post_s.codes[ref])
-    )
+    same_as_before = same_place(np.where(before >= 0, before, 0))
     starts_placement = ~temporary & (
         (before < 0)  # FP 1 and FP 4: first non-temporary episode of the period
         | (prev_temporary & ~same_as_before)  # FP 3: after a temporary spell, compare
@@ -282,7 +282,48 @@ def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
         new_group = np.append(True, pl_period[1:] != pl_period[:-1])
         group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(pl_first)), 0))
         pl_seq = np.arange(len(pl_first)) - group_start + 1
+    return placement, pl_first, pl_last, pl_seq
 
+
+def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
+    """The episodes cleaned (FP 14) and sorted by child then DECOM, with periods of care and
+    placements derived."""
+    cols = _read_columns(episodes)
+    order = _episode_order(cols)
+
+    def sel(name: str) -> Codes:
+        c = cols[name]
+        return Codes(c.codes[order], c.labels)
+
+    child = cols["child"]
+    child_s = child.codes[order]
+    decom_s = cols["decom"][order]
+    dec_s = cols["dec"][order]
+    same_next = np.append(child_s[1:] == child_s[:-1], False)
+    next_decom = np.append(decom_s[1:], OPEN_DAY)
+    dec_s = np.where(same_next & (dec_s > next_decom), next_decom, dec_s)
+
+    place_s, provider_s, rec_s = sel("PLACE"), sel("PLACE_PROVIDER"), sel("REC")
+    urn_s, pl_post_s, loc_s = sel("URN"), sel("PL_POST"), sel("PL_LOCATION")
+    location_code = np.where(loc_s.isin({"IN"}), 1, np.where(loc_s.isin({"OUT"}), 2, 0))
+    rec_x1 = rec_s.isin({"X1"})
+    temporary = place_s.isin(_TEMPORARY_PLACES)
+    new_rne = sel("RNE").isin(_NEW_PLACEMENT_RNE)  # FP 2: blank or invalid RNE acts as L
+
+    def same_place(ref: np.ndarray) -> np.ndarray:
+        return (
+            (place_s.codes == place_s.codes[ref])
+            & (provider_s.codes == provider_s.codes[ref])
+            & (urn_s.codes == urn_s.codes[ref])
+            & (pl_post_s.codes == pl_post_s.codes[ref])
+        )
+
+    new_period, period, period_first, period_start, period_end, period_ceased = _periods(
+        child_s, decom_s, dec_s, rec_x1
+    )
+    placement, pl_first, pl_last, pl_seq = _placements(
+        period, period_first, new_period, temporary, new_rne, same_place
+    )
     return Episodes(
         child=child_s,
         child_labels=child.labels,
@@ -292,11 +333,11 @@ def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
         provider=provider_s,
         urn=urn_s,
         pl_post=pl_post_s,
-        reason=sel(reason),
+        reason=sel("REASON_PLACE_CHANGE"),
         rec_x1=rec_x1,
         temporary=temporary,
         location=location_code,
-        distance=distance[order],
+        distance=cols["distance"][order],
         period=period,
         period_start=period_start,
         period_end=period_end,
