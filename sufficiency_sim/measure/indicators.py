@@ -193,33 +193,15 @@ def _in(days: np.ndarray, first: int, last: int) -> np.ndarray:
     return (days >= first) & (days <= last)
 
 
-def _year(e: Episodes, category: np.ndarray, dob: np.ndarray, year: int) -> dict[str, float]:
-    first, last = day_number(year - 1, 4, 1), day_number(year, 3, 31)
+def _long_term_stable(e: Episodes, dob: np.ndarray, on_day: np.ndarray, year: int) -> float:
+    """Percentage of the children in care on 31 March (episodes `on_day`), under 16 and in care
+    for two and a half years, who have been in their placement for two years or are placed
+    for adoption after such a placement (FP 5, FP 7, FP 10, FP 15)."""
+    last = day_number(year, 3, 31)
     n_children = len(e.child_labels)
     pl_start, pl_end = e.decom[e.pl_first], e.dec[e.pl_last]
     pl_child = e.child[e.pl_first]
-    row: dict[str, float] = {}
-
-    # Flows (FP 12: dates inside the year, inclusive).
-    row["starts"] = int(_in(e.period_start, first, last).sum())
-    row["ceased"] = int((_in(e.period_end, first, last) & e.period_ceased).sum())
-    started = _in(pl_start, first, last)
-    row["placements_started"] = int(started.sum())
-    row["placement_moves"] = int((started & (e.pl_seq > 1)).sum())
-    unplanned = e.reason.isin(_UNPLANNED_REASONS)[e.pl_last]
-    row["unplanned_endings"] = int((_in(pl_end, first, last) & unplanned).sum())
-
-    # Stock on 31 March: the covering episode (at most one per child after cleaning).
-    on_day = np.flatnonzero((e.decom <= last) & (e.dec > last))
     children = e.child[on_day]
-    cla = len(on_day)
-    row["cla_31_march"] = cla
-
-    overlapping = (pl_start <= last) & (pl_end > first)
-    n_placements = np.bincount(pl_child[overlapping], minlength=n_children)
-    row["pct_3plus_placements"] = _pct(int((n_placements[children] >= 3).sum()), cla)
-
-    # Long-term stability.
     covering = np.flatnonzero((pl_start <= last) & (pl_end > last))
     placement_of_child = np.full(n_children, -1, dtype=np.int64)
     placement_of_child[pl_child[covering]] = covering
@@ -249,7 +231,36 @@ def _year(e: Episodes, category: np.ndarray, dob: np.ndarray, year: int) -> dict
         prev = np.maximum(cur - 1, 0)
         adoption &= (e.pl_seq[cur] > 1) & (pl_start[prev] <= two_years_back)
     numerator = denominator & (long_placement | adoption)
-    row["pct_long_term_stable"] = _pct(int(numerator.sum()), int(denominator.sum()))
+    return _pct(int(numerator.sum()), int(denominator.sum()))
+
+
+def _year(e: Episodes, category: np.ndarray, dob: np.ndarray, year: int) -> dict[str, float]:
+    first, last = day_number(year - 1, 4, 1), day_number(year, 3, 31)
+    n_children = len(e.child_labels)
+    pl_start, pl_end = e.decom[e.pl_first], e.dec[e.pl_last]
+    pl_child = e.child[e.pl_first]
+    row: dict[str, float] = {}
+
+    # Flows (FP 12: dates inside the year, inclusive).
+    row["starts"] = int(_in(e.period_start, first, last).sum())
+    row["ceased"] = int((_in(e.period_end, first, last) & e.period_ceased).sum())
+    started = _in(pl_start, first, last)
+    row["placements_started"] = int(started.sum())
+    row["placement_moves"] = int((started & (e.pl_seq > 1)).sum())
+    unplanned = e.reason.isin(_UNPLANNED_REASONS)[e.pl_last]
+    row["unplanned_endings"] = int((_in(pl_end, first, last) & unplanned).sum())
+
+    # Stock on 31 March: the covering episode (at most one per child after cleaning).
+    on_day = np.flatnonzero((e.decom <= last) & (e.dec > last))
+    children = e.child[on_day]
+    cla = len(on_day)
+    row["cla_31_march"] = cla
+
+    overlapping = (pl_start <= last) & (pl_end > first)
+    n_placements = np.bincount(pl_child[overlapping], minlength=n_children)
+    row["pct_3plus_placements"] = _pct(int((n_placements[children] >= 3).sum()), cla)
+
+    row["pct_long_term_stable"] = _long_term_stable(e, dob, on_day, year)
 
     location = e.location[on_day]
     known = location > 0
