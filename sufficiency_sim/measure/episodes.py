@@ -285,6 +285,13 @@ def _placements(
     return placement, pl_first, pl_last, pl_seq
 
 
+def _cut_back(child_s: np.ndarray, decom_s: np.ndarray, dec_s: np.ndarray) -> np.ndarray:
+    """DEC cut back to the child's next DECOM where the episodes overlap (FP 14)."""
+    same_next = np.append(child_s[1:] == child_s[:-1], False)
+    next_decom = np.append(decom_s[1:], OPEN_DAY)
+    return np.where(same_next & (dec_s > next_decom), next_decom, dec_s)
+
+
 def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
     """The episodes cleaned (FP 14) and sorted by child then DECOM, with periods of care and
     placements derived."""
@@ -298,10 +305,7 @@ def prepare_episodes(episodes: pd.DataFrame) -> Episodes:
     child = cols["child"]
     child_s = child.codes[order]
     decom_s = cols["decom"][order]
-    dec_s = cols["dec"][order]
-    same_next = np.append(child_s[1:] == child_s[:-1], False)
-    next_decom = np.append(decom_s[1:], OPEN_DAY)
-    dec_s = np.where(same_next & (dec_s > next_decom), next_decom, dec_s)
+    dec_s = _cut_back(child_s, decom_s, cols["dec"][order])
 
     place_s, provider_s, rec_s = sel("PLACE"), sel("PLACE_PROVIDER"), sel("REC")
     urn_s, pl_post_s, loc_s = sel("URN"), sel("PL_POST"), sel("PL_LOCATION")
