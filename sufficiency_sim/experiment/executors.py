@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
+from sufficiency_sim.experiment.dask_executor import DaskExecutor
+
 
 class Executor(Protocol):
     """Runs `fn` over `tasks`, yielding each result as it finishes."""
@@ -111,8 +113,6 @@ class ProcessExecutor:
 def make_executor(jobs: int = 1, dask: str | None = None) -> Executor:
     """The executor for `--jobs` (0 = one per core) and `--dask` ("local" or an address)."""
     if dask:
-        from sufficiency_sim.experiment.dask_executor import DaskExecutor
-
         return DaskExecutor(dask, jobs or os.cpu_count() or 1)
     jobs = jobs or os.cpu_count() or 1
     return SerialExecutor() if jobs <= 1 else ProcessExecutor(jobs)

@@ -22,6 +22,7 @@ from sufficiency_sim.measure.intervals import bounded, t_half_width
 from sufficiency_sim.measure.system import SYSTEM_COLUMNS, system_metrics
 from sufficiency_sim.model import RunHistory, simulate
 from sufficiency_sim.scenario import Scenario
+from sufficiency_sim.ssda903.write import write_episodes, write_header
 
 EXTRA_COLUMNS: tuple[str, ...] = ("cost_gbp", *SYSTEM_COLUMNS)
 RESULT_COLUMNS: tuple[str, ...] = (*INDICATOR_COLUMNS, *EXTRA_COLUMNS)
@@ -88,8 +89,6 @@ class ReplicationResult:
 
 def write_history(frames: dict[str, pd.DataFrame], directory: Path) -> None:
     """Write a replication's episodes, header, placements and provision as CSV (atomically)."""
-    from sufficiency_sim.ssda903.write import write_episodes, write_header
-
     directory.mkdir(parents=True, exist_ok=True)
     write_episodes(frames["episodes"], directory / "episodes.csv")
     write_header(frames["header"], directory / "header.csv")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sufficiency_sim.measure.costs import overlap_days, year_bounds
+from sufficiency_sim.vocabulary import YEAR_DAYS
 
 SYSTEM_COLUMNS: tuple[str, ...] = (
     "bridging_31_march",
@@ -87,7 +88,7 @@ def system_metrics(
                     placements, provision, "inhouse_foster", year
                 ),
                 "out_of_area_child_years": float(
-                    overlap_days(outside["start"], outside["end"], year).sum() / 365.25
+                    overlap_days(outside["start"], outside["end"], year).sum() / YEAR_DAYS
                 ),
                 "local_home_occupancy_pct": _occupancy_pct(
                     placements, provision, "local_home", year

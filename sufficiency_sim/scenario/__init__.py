@@ -1,6 +1,7 @@
 """Scenarios: the validated, immutable parameters of one authority and its options (schema),
 and loading them from YAML with `extends` and `--set` overrides (load)."""
 
+from sufficiency_sim.scenario.carers import Campaign, Carers, RetentionChange
 from sufficiency_sim.scenario.load import (
     STRUCTURAL_KEYS,
     apply_overrides,
@@ -16,9 +17,6 @@ from sufficiency_sim.scenario.schema import (
     ETHNIC_CODES,
     AdoptionPlacement,
     AgeRange,
-    Campaign,
-    Carers,
-    Duration,
     EmergencyResidential,
     Endings,
     Entries,
@@ -33,7 +31,6 @@ from sufficiency_sim.scenario.schema import (
     Pathways,
     Provision,
     RecurringCost,
-    RetentionChange,
     Scenario,
     SimplePlacement,
     StepBack,
@@ -58,6 +55,7 @@ from sufficiency_sim.scenario.types import (
     ByAge,
     ByNeed,
     Count,
+    Duration,
     FrozenDict,
     Location,
     LocationMix,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.files import atomic
 from sufficiency_sim.files.csvcheck import check_structure
+from sufficiency_sim.vocabulary import DAYS_PER_MONTH
 
 CENSUS_COLUMNS: tuple[str, ...] = (
     "age_years",
@@ -48,8 +49,6 @@ CensusPlacement = Literal[
 CENSUS_PLACEMENTS: tuple[str, ...] = CensusPlacement.__args__  # type: ignore[attr-defined]
 LegalStatus = Literal["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"]
 
-_DAYS_PER_MONTH = 365.25 / 12
-
 
 class CensusChild(BaseModel):
     """One child looked after on the census date."""
@@ -72,7 +71,7 @@ class CensusChild(BaseModel):
                 f"placement_days ({self.placement_days}) is longer than days_in_care "
                 f"({self.days_in_care})"
             )
-        age_days = (12 * self.age_years + self.age_months + 1) * _DAYS_PER_MONTH
+        age_days = (12 * self.age_years + self.age_months + 1) * DAYS_PER_MONTH
         if self.days_in_care > math.ceil(age_days):
             raise ValueError(
                 f"days_in_care ({self.days_in_care}) is longer than the child's life "

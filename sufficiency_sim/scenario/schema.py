@@ -15,14 +15,13 @@ from pydantic import (
     model_validator,
 )
 
+from sufficiency_sim.scenario.carers import Carers
 from sufficiency_sim.scenario.census import Census
 from sufficiency_sim.scenario.types import (
     BREAKDOWN_KINDS,
-    ENQUIRIES_BOUND,
     ENTRIES_BOUND,
     HOUSEHOLDS_BOUND,
     MAX_CHILDREN_PER_REPLICATION,
-    MAX_ENQUIRIES_PER_YEAR,
     MAX_ENTRIES_PER_YEAR,
     MAX_HOUSEHOLDS,
     AgeBand,
@@ -32,6 +31,7 @@ from sufficiency_sim.scenario.types import (
     ByAge,
     ByNeed,
     Count,
+    Duration,
     Location,
     LocationMix,
     Need,
@@ -46,17 +46,7 @@ from sufficiency_sim.scenario.types import (
     every_key,
     valid_shares,
 )
-from sufficiency_sim.vocabulary import AGE_BANDS, LOCATIONS, NEEDS, ROUTES
-
-
-class Duration(Strict):
-    """A duration in days: lognormal (median and log-scale sigma) or exponential (median; its
-    mean is median / ln 2). Exponential durations exist for verification against queueing
-    theory; care durations are heavy-tailed and lognormal by default."""
-
-    distribution: Literal["lognormal", "exponential"] = "lognormal"
-    median_days: Positive
-    sigma: NonNegative = 0.0
+from sufficiency_sim.vocabulary import AGE_BANDS, LOCATIONS, NEEDS, ROUTES, YEAR_DAYS
 
 
 class Surge(Strict):
@@ -384,60 +374,6 @@ class Endings(Strict):
     carer_leave_effect_days: NonNegative = 365.0
 
 
-class Campaign(Strict):
-    """A recruitment campaign: extra enquiries per year between two dates."""
-
-    name: str = "campaign"
-    start: dt.date
-    end: dt.date | None = None
-    extra_enquiries_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENQUIRIES_PER_YEAR)] = Field(
-        description="Extra enquiries a year during the campaign. " + ENQUIRIES_BOUND
-    )
-
-
-class RetentionChange(Strict):
-    """From a date, deregistrations are multiplied (below 1: better support and allowances)."""
-
-    start: dt.date
-    deregistration_multiplier: NonNegative
-
-
-class Carers(Strict):
-    """Foster carer recruitment (a pipeline) and deregistration (a hazard per household)."""
-
-    enquiries_per_year: Annotated[float, Field(ge=0.0, le=MAX_ENQUIRIES_PER_YEAR)] = Field(
-        description="Enquiries from prospective foster carers a year. " + ENQUIRIES_BOUND
-    )
-    application_rate: Probability
-    approval_rate: Probability
-    assessment: Duration
-    deregistration_rate_per_year: NonNegative
-    leave_while_occupied_share: Probability = Field(
-        0.3,
-        description="Share of leaving households with children placed whose children must "
-        "move at once; the others give notice and the children still there then move.",
-    )
-    notice_days: NonNegative = 90.0
-    service_initiated_share: Probability = 0.33
-    campaigns: tuple[Campaign, ...] = ()
-    retention: tuple[RetentionChange, ...] = ()
-    recruitment: Literal["pipeline", "keep_level"] = Field(
-        "pipeline",
-        description="How mainstream households are recruited after the start date. `pipeline`: "
-        "enquiries_per_year convert at application_rate x approval_rate after an assessment "
-        "time, whatever the number of households. `keep_level`: the service recruits to keep "
-        "`provision.inhouse_foster.households`: approvals arrive at the rate households left "
-        "in the last five years of the warm-up (when each leaver was replaced), or at "
-        "households x deregistration_rate_per_year from a census; campaigns and retention "
-        "changes then move the stock away from that level.",
-    )
-    leave_after_adopting_share: Probability = Field(
-        0.0,
-        description="Share of households who stop fostering when a child they foster is "
-        "adopted by them (the adopted child's place stays taken until the order either way).",
-    )
-
-
 class OneOffCost(Strict):
     """A one-off cost (capital, set-up, campaign) on a date."""
 
@@ -532,6 +468,6 @@ def expected_children(scenario: Scenario) -> float:
     total = peak * years  # the rate counts children, whatever their sibling groups
     for surge in entries.surges:
         last = surge.end or scenario.end_date
-        span = max(0.0, (last - max(surge.start, scenario.start_date)).days / 365.25)
+        span = max(0.0, (last - max(surge.start, scenario.start_date)).days / YEAR_DAYS)
         total += surge.rate_per_year * min(span, years)
     return total

@@ -179,3 +179,13 @@ LocationMix = Annotated[dict[Location, float], AfterValidator(valid_shares)]
 AgeShares = Annotated[dict[AgeBand, float], AfterValidator(valid_shares)]
 ByAge = every_key(AGE_BANDS)
 ByNeed = every_key(NEEDS)
+
+
+class Duration(Strict):
+    """A duration in days: lognormal (median and log-scale sigma) or exponential (median; its
+    mean is median / ln 2). Exponential durations exist for verification against queueing
+    theory; care durations are heavy-tailed and lognormal by default."""
+
+    distribution: Literal["lognormal", "exponential"] = "lognormal"
+    median_days: Positive
+    sigma: NonNegative = 0.0

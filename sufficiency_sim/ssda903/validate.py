@@ -24,14 +24,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.ssda903 import codes
-from sufficiency_sim.ssda903.clean import drop_duplicate_episodes
+from sufficiency_sim.ssda903.problems import (
+    ERROR,
+    INFO,
+    WARNING,
+    Problem,
+    problems_at,
+    year_text,
+)
 from sufficiency_sim.ssda903.read import (
     DATE_FORMATS_TEXT,
     ROW_COLUMN,
@@ -49,6 +55,11 @@ from sufficiency_sim.ssda903.read import (
     read_raw_tables,
     showable,
 )
+from sufficiency_sim.ssda903.rules_across import (
+    conflicting_returns,
+    header_link_problems,
+    sequence_problems,
+)
 from sufficiency_sim.ssda903.schema import (
     EPISODE_COLUMNS,
     EPISODE_DATE_COLUMNS,
@@ -60,57 +71,8 @@ from sufficiency_sim.ssda903.schema import (
     PERSONAL_COLUMNS,
 )
 
-ERROR, WARNING, INFO = "error", "warning", "info"
 _REQUIRED_CODES = ("RNE", "LS", "PLACE")
 _MAX_LISTED_CODES = 40
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a 903 file.
-
-    ``row`` is the CSV line number (1 = header line, None = the whole file); ``value`` is the
-    offending code or text, kept only for non-personal columns; ``kind`` is a short tag for
-    counting (e.g. ``unknown-code``).
-    """
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-    value: str | None = None
-    severity: str = ERROR
-    kind: str = ""
-
-    def __post_init__(self) -> None:
-        if self.column in PERSONAL_COLUMNS and self.value is not None:
-            object.__setattr__(self, "value", None)
-
-    def __str__(self) -> str:
-        where = self.file if self.row is None else f"{self.file}:{self.row}"
-        prefix = "" if self.severity == ERROR else f"{self.severity}: "
-        column = f" {self.column}:" if self.column else ""
-        return f"{where}:{column} {prefix}{self.message}"
-
-
-def _year_text(year: int) -> str:
-    return f"{year - 1}/{str(year)[-2:]}"
-
-
-def _problems(
-    frame: pd.DataFrame,
-    mask: pd.Series,
-    column: str | None,
-    message: str,
-    severity: str = ERROR,
-    kind: str = "",
-) -> list[Problem]:
-    """One Problem per row of `frame` selected by `mask` (same message)."""
-    rows = frame.loc[mask, [SOURCE_COLUMN, ROW_COLUMN]]
-    return [
-        Problem(str(s), int(r), column, message, severity=severity, kind=kind)
-        for s, r in zip(rows[SOURCE_COLUMN], rows[ROW_COLUMN], strict=True)
-    ]
 
 
 # --- one episodes file ----------------------------------------------------------------------
@@ -175,14 +137,14 @@ def _code_message(column: str, code: str, year: int | None) -> str:
     if year is None:
         return f"unknown code {shown}; expected a {column} code (DECOM unreadable)"
     if column == "PLACE" and code == "K3" and year < codes.K3_FROM_YEAR:
-        return f"code 'K3' is only valid from 2024/25 (episode starts in {_year_text(year)})"
+        return f"code 'K3' is only valid from 2024/25 (episode starts in {year_text(year)})"
     if column == "PLACE" and code in {"H5", "P2", "Z1"} and year >= codes.Z1_SPLIT_YEAR:
-        return f"code {code!r} is not valid from 2025/26 (episode starts in {_year_text(year)})"
+        return f"code {code!r} is not valid from 2025/26 (episode starts in {year_text(year)})"
     if column == "PLACE" and code in {"Z11", "Z12", "Z13", "Z14"} and year < codes.Z1_SPLIT_YEAR:
-        return f"code {code!r} is only valid from 2025/26 (episode starts in {_year_text(year)})"
+        return f"code {code!r} is only valid from 2025/26 (episode starts in {year_text(year)})"
     valid = sorted(codes.valid_codes(column, year))
     listed = ", ".join(valid[:_MAX_LISTED_CODES])
-    return f"unknown code {shown} for {_year_text(year)}; expected one of {listed}"
+    return f"unknown code {shown} for {year_text(year)}; expected one of {listed}"
 
 
 def _unknown_codes(frame: pd.DataFrame, years: pd.Series) -> list[Problem]:
@@ -218,7 +180,7 @@ def _blank_problems(table: RawTable, frame: pd.DataFrame) -> list[Problem]:
     problems: list[Problem] = []
     for column in ("CHILD", "DECOM"):
         if column in present:
-            problems += _problems(
+            problems += problems_at(
                 frame,
                 blank_mask(raw[column]),
                 column,
@@ -227,7 +189,7 @@ def _blank_problems(table: RawTable, frame: pd.DataFrame) -> list[Problem]:
             )
     for column in _REQUIRED_CODES:
         if column in present:
-            problems += _problems(
+            problems += problems_at(
                 frame,
                 frame[column].isna(),
                 column,
@@ -235,14 +197,14 @@ def _blank_problems(table: RawTable, frame: pd.DataFrame) -> list[Problem]:
                 kind="blank-value",
             )
     if "CIN" in present:
-        problems += _problems(
+        problems += problems_at(
             frame, frame["CIN"].isna(), "CIN", "blank; expected a CIN code", WARNING, "blank-value"
         )
     if "PLACE_PROVIDER" in present:
         needs = frame["PLACE"].notna() & ~frame["PLACE"].isin(
             list(codes.PROVIDER_NOT_REQUIRED_PLACES)
         )
-        problems += _problems(
+        problems += problems_at(
             frame,
             needs & frame["PLACE_PROVIDER"].isna(),
             "PLACE_PROVIDER",
@@ -258,26 +220,26 @@ def _episode_value_problems(table: RawTable, frame: pd.DataFrame) -> list[Proble
     raw = table.frame
     if "PL_DISTANCE" in raw.columns:
         _, bad = parse_distance(raw["PL_DISTANCE"])
-        problems += _problems(
+        problems += problems_at(
             frame, bad, "PL_DISTANCE", "cannot read as a number of miles", kind="bad-value"
         )
-        problems += _problems(
+        problems += problems_at(
             frame, frame["PL_DISTANCE"] < 0, "PL_DISTANCE", "negative distance", kind="bad-value"
         )
     today = pd.Timestamp.today().normalize()
     for column in EPISODE_DATE_COLUMNS:
-        problems += _problems(
+        problems += problems_at(
             frame, frame[column] > today, column, "date is in the future", WARNING, "future-date"
         )
     backwards = frame["DEC"] < frame["DECOM"]
-    problems += _problems(
+    problems += problems_at(
         frame,
         backwards,
         "DEC",
         "DEC is before DECOM; the episode is left out",
         kind="dec-before-decom",
     )
-    problems += _problems(
+    problems += problems_at(
         frame,
         frame["DEC"] == frame["DECOM"],
         "DEC",
@@ -287,7 +249,7 @@ def _episode_value_problems(table: RawTable, frame: pd.DataFrame) -> list[Proble
     )
     if "REC" in raw.columns and "DEC" in raw.columns:
         dec_set = ~blank_mask(raw["DEC"])
-        problems += _problems(
+        problems += problems_at(
             frame,
             frame["REC"].notna() & ~dec_set,
             "REC",
@@ -295,7 +257,7 @@ def _episode_value_problems(table: RawTable, frame: pd.DataFrame) -> list[Proble
             WARNING,
             "rec-without-dec",
         )
-        problems += _problems(
+        problems += problems_at(
             frame,
             frame["REC"].isna() & frame["DEC"].notna(),
             "REC",
@@ -359,142 +321,6 @@ def episodes_file_problems(table: RawTable) -> tuple[list[Problem], pd.DataFrame
     return problems, frame
 
 
-# --- across episodes files ------------------------------------------------------------------
-
-
-def _ref(source: object, row: object, here: object) -> str:
-    return f"row {int(row)}" if source == here else f"{source}:{int(row)}"
-
-
-def _conflicting_returns(episodes: pd.DataFrame) -> list[Problem]:
-    closed = episodes.loc[
-        episodes["CHILD"].notna() & episodes["DECOM"].notna() & episodes["DEC"].notna()
-    ]
-    groups = closed.groupby(["CHILD", "DECOM"])
-    differs = groups["DEC"].transform("nunique") > 1
-    later = closed.duplicated(["CHILD", "DECOM"], keep="first") & differs
-    first_source = groups[SOURCE_COLUMN].transform("first")
-    first_row = groups[ROW_COLUMN].transform("first")
-    return [
-        Problem(
-            str(s),
-            int(r),
-            "DEC",
-            f"DEC differs from the same episode in {_ref(fs, fr, s)}; cleaning keeps the most "
-            "complete row, then the latest return",
-            severity=WARNING,
-            kind="conflicting-returns",
-        )
-        for s, r, fs, fr in zip(
-            closed.loc[later, SOURCE_COLUMN],
-            closed.loc[later, ROW_COLUMN],
-            first_source[later],
-            first_row[later],
-            strict=True,
-        )
-    ]
-
-
-def _sequence_problems(episodes: pd.DataFrame) -> list[Problem]:
-    """Overlaps, unfollowed X1 and stale open episodes, on the merged returns."""
-    usable = episodes.loc[
-        episodes["CHILD"].notna()
-        & episodes["DECOM"].notna()
-        & ~(episodes["DEC"] < episodes["DECOM"]).fillna(False)
-    ]
-    rank = pd.Series(pd.factorize(usable[SOURCE_COLUMN])[0], index=usable.index)
-    last_rank_of_episode = rank.groupby([usable["CHILD"], usable["DECOM"]]).transform("max")
-    merged = drop_duplicate_episodes(usable.assign(_last=last_rank_of_episode))
-    merged = merged.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
-    by_child = merged.groupby("CHILD", sort=False)
-    nxt = pd.DataFrame({c: by_child[c].shift(-1) for c in ("DECOM", SOURCE_COLUMN, ROW_COLUMN)})
-    has_next = nxt["DECOM"].notna()
-    problems: list[Problem] = []
-    open_then_more = merged["DEC"].isna() & has_next
-    overlap = merged["DEC"].notna() & has_next & (merged["DEC"] > nxt["DECOM"])
-    unfollowed = (
-        (merged["REC"] == codes.CONTINUES_EPISODE_REC).fillna(False)
-        & merged["DEC"].notna()
-        & ~(nxt["DECOM"] == merged["DEC"]).fillna(False)
-    )
-    for i in merged.index[open_then_more | overlap | unfollowed]:
-        s, r = merged.at[i, SOURCE_COLUMN], merged.at[i, ROW_COLUMN]
-        later = _ref(nxt.at[i, SOURCE_COLUMN], nxt.at[i, ROW_COLUMN], s) if has_next[i] else ""
-        if open_then_more[i]:
-            problems.append(
-                Problem(
-                    s,
-                    int(r),
-                    "DEC",
-                    f"open episode, but the child has a later episode "
-                    f"({later}); cleaning closes it there",
-                    kind="overlap",
-                )
-            )
-        elif overlap[i]:
-            problems.append(
-                Problem(
-                    s,
-                    int(r),
-                    "DEC",
-                    f"episode ends after the child's next episode "
-                    f"({later}) starts; cleaning ends it there",
-                    kind="overlap",
-                )
-            )
-        if unfollowed[i] and not overlap[i]:
-            detail = (
-                f"the next episode ({later}) starts on another day"
-                if later
-                else ("there is no later episode")
-            )
-            problems.append(
-                Problem(
-                    s,
-                    int(r),
-                    "REC",
-                    f"REC is X1 but no episode of this child starts on DEC: {detail}",
-                    kind="x1-not-followed",
-                )
-            )
-    n_returns = int(rank.max()) + 1 if len(rank) else 0
-    stale = merged["DEC"].isna() & ~has_next & (merged["_last"] < n_returns - 1)
-    problems += _problems(
-        merged,
-        stale,
-        "DEC",
-        "open episode missing from the later return(s): its end is unknown and it stays open",
-        WARNING,
-        "open-not-in-later-return",
-    )
-    return problems
-
-
-def _header_link_problems(episodes: pd.DataFrame, header: pd.DataFrame) -> list[Problem]:
-    known = header.loc[header["CHILD"].notna()]
-    episodes = episodes.loc[episodes["CHILD"].notna()]
-    missing = ~episodes["CHILD"].isin(known["CHILD"]) & ~episodes["CHILD"].duplicated()
-    problems = _problems(
-        episodes,
-        missing,
-        "CHILD",
-        "this child (first episode at this row) is not in the header file(s)",
-        kind="not-in-header",
-    )
-    dob = known.drop_duplicates("CHILD", keep="last").set_index("CHILD")["DOB"]
-    child_dob = pd.Series(
-        dob.reindex(episodes["CHILD"].to_numpy()).to_numpy(), index=episodes.index
-    )
-    problems += _problems(
-        episodes,
-        (episodes["DECOM"] < child_dob).fillna(False),
-        "DECOM",
-        "episode starts before the child's date of birth in the header",
-        kind="before-birth",
-    )
-    return problems
-
-
 # --- header files ---------------------------------------------------------------------------
 
 
@@ -505,13 +331,13 @@ def header_file_problems(table: RawTable) -> tuple[list[Problem], pd.DataFrame]:
     problems += _date_problems(table, HEADER_DATE_COLUMNS)
     raw = table.frame
     if "CHILD" in raw.columns:
-        problems += _problems(frame, frame["CHILD"].isna(), "CHILD", "blank", kind="blank-value")
+        problems += problems_at(frame, frame["CHILD"].isna(), "CHILD", "blank", kind="blank-value")
         repeated = frame["CHILD"].notna() & frame["CHILD"].duplicated(keep="first")
-        problems += _problems(
+        problems += problems_at(
             frame, repeated, "CHILD", "child already listed in this file", kind="duplicate"
         )
     if "DOB" in raw.columns:
-        problems += _problems(
+        problems += problems_at(
             frame,
             blank_mask(raw["DOB"]),
             "DOB",
@@ -560,8 +386,8 @@ def validate_903(episodes_path: str | Path, header_path: str | Path) -> list[Pro
         problems += found
         frames.append(frame)
     episodes = concat_frames(frames, (*EPISODE_COLUMNS, *EPISODE_DERIVED_COLUMNS))
-    problems += _conflicting_returns(episodes)
-    problems += _sequence_problems(episodes)
+    problems += conflicting_returns(episodes)
+    problems += sequence_problems(episodes)
     header_frames = []
     for table in header_tables:
         found, frame = header_file_problems(table)
@@ -569,7 +395,7 @@ def validate_903(episodes_path: str | Path, header_path: str | Path) -> list[Pro
         header_frames.append(frame)
     header = concat_frames(header_frames, HEADER_COLUMNS)
     if any("CHILD" in t.frame.columns for t in header_tables):
-        problems += _header_link_problems(episodes, header)
+        problems += header_link_problems(episodes, header)
     return _sorted(problems, [t.source for t in (*episode_tables, *header_tables)])
 
 
