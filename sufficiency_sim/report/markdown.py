@@ -12,6 +12,7 @@ import pandas as pd
 
 from sufficiency_sim.appraisal.appraise import Appraisal
 from sufficiency_sim.appraisal.paired import HORIZON, YEAR, year_label
+from sufficiency_sim.report.headline import headline_markdown
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,6 @@ def appraisal_markdown(
     with the replications, seed and discount rate stated. It opens with the headline in plain
     words (`headline.headline_markdown`; `scenarios` maps names to resolved scenario data so
     that each option's changes are described)."""
-    from sufficiency_sim.report.headline import headline_markdown
-
     first, last = appraisal.years[0], appraisal.years[-1]
     pct = f"{appraisal.confidence:.0%}"
     seed = "not stated" if appraisal.seed is None else str(appraisal.seed)
