@@ -49,7 +49,6 @@ from IPython.display import Image, Markdown, display
 from sufficiency_sim import scenario
 from sufficiency_sim.appraisal.statistics import (
     HORIZON,
-    appraisal_markdown,
     appraise,
     discount_factors,
     year_label,
@@ -59,6 +58,7 @@ from sufficiency_sim.measure.intervals import t_half_width
 from sufficiency_sim.report import charts
 from sufficiency_sim.report.headline import headline_markdown
 from sufficiency_sim.report.html import scenario_changes, value_lines
+from sufficiency_sim.report.markdown import appraisal_markdown
 from sufficiency_sim.report.notebook import repo_root, settings
 
 SETTINGS = settings(default_replications=30)

@@ -59,7 +59,7 @@ from IPython.display import Markdown, display
 
 from sufficiency_sim import scenario
 from sufficiency_sim.appraisal.statistics import HORIZON, paired_differences
-from sufficiency_sim.cli.appraisal import load_sweep, parse_grid, sweep_table
+from sufficiency_sim.appraisal.sweep import load_sweep, parse_grid, sweep_table
 from sufficiency_sim.experiment.runner import run_experiment
 from sufficiency_sim.report.notebook import repo_root, settings
 

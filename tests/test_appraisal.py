@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 
 from sufficiency_sim.appraisal import statistics as ap
+from sufficiency_sim.report import markdown as report_markdown
 
 YEARS = (2020, 2021, 2022)
 BASE = "Baseline"
@@ -276,7 +277,7 @@ def test_appraisal_table_and_markdown() -> None:
         set(table["measure"])
     )
     assert row(table, "payback_year")["difference"] == 2022
-    text = ap.appraisal_markdown(appraisal)
+    text = report_markdown.appraisal_markdown(appraisal)
     assert "4 replications" in text and "seed 77" in text and "3.5% a year" in text
     assert "Whole horizon, 2019-20 to 2021-22" in text and "Final year, 2021-22" in text
     assert f"**{BASE}** (baseline)" in text
@@ -415,4 +416,4 @@ def test_cost_per_avoided_is_blank_when_the_effect_is_not_measurable() -> None:
     got = ap.cost_appraisal(results, BASE).iloc[0]
     assert got["out_of_area_years_avoided"] == pytest.approx(0.0)
     assert math.isnan(got["cost_per_out_of_area_year_avoided_gbp"])
-    assert ap.ratio_cell(got.to_dict(), "out_of_area_year") == "–"
+    assert report_markdown.ratio_cell(got.to_dict(), "out_of_area_year") == "–"

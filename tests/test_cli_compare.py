@@ -437,7 +437,7 @@ def test_sweep_bad_keys_fail_before_anything_runs(
 
 
 def test_grid_values_split_outside_brackets() -> None:
-    from sufficiency_sim.cli.appraisal import parse_grid
+    from sufficiency_sim.appraisal.sweep import parse_grid
 
     axis = parse_grid("matching.step_back.from_locations=[far],[near, far]")
     assert axis.values == (["far"], ["near", "far"])

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sufficiency_sim.cli.calibrate import DEFAULT_TEMPLATE
 from sufficiency_sim.cli.group import _register, cli
 from sufficiency_sim.report import text as report_text
+from sufficiency_sim.scenario.load import packaged_york_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sufficiency_sim" / "data" / "sample"
@@ -64,8 +64,9 @@ def test_plain_table_when_piped_and_fits_100_columns() -> None:
 
 
 def test_packaged_template_is_the_york_baseline() -> None:
-    assert DEFAULT_TEMPLATE.is_file()
-    assert DEFAULT_TEMPLATE.read_bytes() == (ROOT / "scenarios" / "york_baseline.yaml").read_bytes()
+    template = packaged_york_baseline()
+    assert template.is_file()
+    assert template.read_bytes() == (ROOT / "scenarios" / "york_baseline.yaml").read_bytes()
 
 
 @pytest.mark.slow

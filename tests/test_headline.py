@@ -8,6 +8,7 @@ import numpy as np
 
 from sufficiency_sim import scenario
 from sufficiency_sim.appraisal import statistics as ap
+from sufficiency_sim.report import changes
 from sufficiency_sim.report import headline as hl
 from tests.test_appraisal import frame
 
@@ -102,7 +103,7 @@ def test_york_options_changes_in_words() -> None:
 
     def words(name: str) -> list[str]:
         option = scenario.to_jsonable(scenario.load(f"scenarios/options/{name}.yaml"))
-        return hl.describe_changes(base, option)
+        return changes.describe_changes(base, option)
 
     assert words("a_two_local_homes") == [
         "adds Therapeutic home 1 (3 beds, opening 1 October 2020)",
@@ -114,8 +115,8 @@ def test_york_options_changes_in_words() -> None:
     )
     assert "foster carers leave at 0.7 times the usual rate" in words("c_better_retention")[0]
     changed = {**base, "warmup_years": 3}
-    assert hl.describe_changes(base, changed) == ["warmup_years set to 3"]
-    assert hl.describe_changes(base, base) == []
+    assert changes.describe_changes(base, changed) == ["warmup_years set to 3"]
+    assert changes.describe_changes(base, base) == []
 
 
 def test_interval_format_has_no_negative_zero() -> None:

@@ -32,11 +32,12 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from sufficiency_sim import scenario
-from sufficiency_sim.cli.appraisal import APPRAISAL_CHART_FILES
 from sufficiency_sim.cli.group import _register, cli
 from sufficiency_sim.measure.indicators import INDICATOR_COLUMNS
 from sufficiency_sim.report import charts
 from sufficiency_sim.report import html as report_html
+from sufficiency_sim.report.folder import APPRAISAL_CHART_FILES
+from sufficiency_sim.scenario import keys
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
@@ -226,8 +227,8 @@ def test_assumptions_listed_with_values_used(report: tuple[Path, str]) -> None:
     for item in assumptions:
         for path in item.paths:
             assert path in section
-            value = report_html.lookup(resolved, path)
-            assert value is not report_html._MISSING, f"{path} is not a scenario key"
+            value = keys.get_key(resolved, path)
+            assert value is not keys.MISSING, f"{path} is not a scenario key"
             for line in report_html.value_lines(value):
                 assert line in section
     assert "entries.rate_per_year" in section and "Ofsted-Fost-2019" in section
@@ -528,7 +529,7 @@ def test_every_documented_key_is_a_scenario_key() -> None:
     resolved = scenario.to_jsonable(scenario.load(BASELINE))
     for item in report_html.load_assumptions():
         for path in item.paths:
-            assert report_html.lookup(resolved, path) is not report_html._MISSING, path
+            assert keys.get_key(resolved, path) is not keys.MISSING, path
 
 
 def test_placement_styles() -> None:
@@ -546,7 +547,7 @@ def test_chart_functions(compare_dir: Path) -> None:
     colour across charts; compare wrote the same charts as PNG files."""
     results = pd.read_csv(compare_dir / "results.csv")
     figures = charts.appraisal_figures(results)
-    assert list(figures) == [name for name, _ in charts.APPRAISAL_CHARTS]
+    assert list(figures) == [chart.file for chart in charts.APPRAISAL_CHARTS]
     assert list(APPRAISAL_CHART_FILES) == list(figures)
     colours: dict[str, set[str]] = {}
     for name, figure in figures.items():

@@ -38,9 +38,9 @@ class Levers:
 
 def york_baseline_file() -> Path:
     """The York baseline installed with the package."""
-    from sufficiency_sim.cli.calibrate import york_baseline_path
+    from sufficiency_sim.scenario.load import packaged_york_baseline
 
-    return york_baseline_path()
+    return packaged_york_baseline()
 
 
 def apply_levers(base: dict, levers: Levers) -> dict:

@@ -1,30 +1,25 @@
 """The `compare` and `sweep` commands: options against a baseline, and parameter grids.
 
-Both load and validate every scenario before anything runs, run all scenarios on the same
-replication numbers and seed (common random numbers), and write their outputs atomically.
-The commands are registered on the `sufficiency-sim` group by `sufficiency_sim.cli.group`.
+Click only: parse the options, call the library (`appraisal.compare`, `appraisal.sweep`),
+print (`report.text`) and write (`report.folder`). Both load and validate every scenario
+before anything runs, run all scenarios on the same replication numbers and seed (common
+random numbers), and write their outputs atomically. The commands are registered on the
+`sufficiency-sim` group by `sufficiency_sim.cli.group`; imports that pull in the model or
+pandas are deferred so that `sufficiency-sim -h` starts fast.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
-import itertools
-import json
 import os
-import platform
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
-import yaml
 
-from sufficiency_sim import __version__
 from sufficiency_sim.cli.options import (
     dask_option,
     jobs_option,
@@ -36,32 +31,7 @@ from sufficiency_sim.errors import InputError
 
 DEFAULT_COMPARE_OUT = Path("results/compare")
 DEFAULT_SWEEP_OUT = Path("results/sweep")
-AUTO = "auto"
-CHART_FILES = {
-    "timeseries": "indicators_by_year.png",
-    "horizon": "differences_whole_horizon.png",
-    "final_year": "differences_final_year.png",
-}
-APPRAISAL_CHART_FILES = (
-    "placement_types.png",
-    "out_of_area.png",
-    "placements_per_child.png",
-    "bridging.png",
-    "occupancy.png",
-    "cost_by_year.png",
-)
-"""The charts of `charts.appraisal_figures`, also written by `compare` (names checked by the
-tests against `charts.APPRAISAL_CHARTS`)."""
-_COMPARE_OUTPUTS = (
-    "results.csv",
-    "appraisal.csv",
-    "appraisal.md",
-    *CHART_FILES.values(),
-    *APPRAISAL_CHART_FILES,
-)
-"""What `compare` writes besides run.json: removed when a new run starts into the folder, in
-case an earlier run there was killed before writing its marker (with the earlier run's
-report.html, which `report` writes there by default)."""
+AUTO = "auto"  # appraisal.compare.AUTO, restated so that parsing needs no library import
 
 
 class ReplicationsType(click.ParamType):
@@ -82,52 +52,6 @@ class ReplicationsType(click.ParamType):
         if number < 1:
             self.fail(f"{number} is below 1", param, ctx)
         return number
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading and validating the scenarios of a comparison
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A scenario file and the scenario it resolves to."""
-
-    path: Path
-    scenario: Any  # sufficiency_sim.scenario.Scenario (imported lazily)
-
-
-def load_comparison(
-    baseline_file: Path, option_files: Sequence[Path], overrides: Sequence[str] = ()
-) -> list[Loaded]:
-    """Load the baseline and every option (resolving `extends`, applying overrides) and check
-    that they can be compared: the same start date and horizon as the baseline and distinct
-    names. Raises InputError naming the file at fault; runs nothing."""
-    from sufficiency_sim import scenario
-
-    base = Loaded(baseline_file, scenario.load(baseline_file, overrides))
-    loaded = [base]
-    names = {base.scenario.name: baseline_file}
-    for path in option_files:
-        option = scenario.load(path, overrides)
-        for field in ("start_date", "horizon_years"):
-            mine, theirs = getattr(option, field), getattr(base.scenario, field)
-            if mine != theirs:
-                raise InputError(
-                    f"{path}: {field} is {mine}, but the baseline {baseline_file} has {theirs}; "
-                    "options must cover the same years as the baseline to be compared"
-                )
-        if option.name in names:
-            raise InputError(
-                f"{path}: scenario name {option.name!r} is also the name of {names[option.name]}; "
-                "every scenario in a comparison needs its own name"
-            )
-        names[option.name] = path
-        loaded.append(Loaded(path, option))
-    return loaded
-
-
-# ---------------------------------------------------------------------------------------------
-# Running
 
 
 def _progress_bar(total: int, quiet: bool, unit: str = "run"):
@@ -175,155 +99,41 @@ def _checkpoints(
         raise InputError(f"{exc}; or use --fresh to discard them") from None
 
 
-@dataclass
-class RunOutcome:
-    """The tidy results of a comparison and how many replications produced them."""
-
-    results: pd.DataFrame
-    replications: int
-    reused: int
-    precision: Any = None  # appraisal.AutoResult for --replications auto
-
-
-def run_comparison(
-    named: dict[str, Any],
+def _run(
+    named: dict,
     baseline: str,
     replications: int | str,
     seed: int,
     executor: Any,
-    save: Callable[[str, Any], None] | None,
+    store: Any,
     done: dict,
-    quiet: bool = False,
-    maximum: int = 200,
-    batch: int = 10,
-) -> RunOutcome:
-    """Run every scenario on common replications: a fixed number, or batches until the
-    precision targets of `appraisal.DEFAULT_TARGETS` are met (at most `maximum`)."""
-    from sufficiency_sim.appraisal.statistics import run_until_precise
-    from sufficiency_sim.experiment.runner import run_experiment
+    quiet: bool,
+    maximum: int,
+    batch: int,
+) -> Any:
+    """Run the comparison with a progress bar on standard error."""
+    from sufficiency_sim.appraisal.compare import Progress, run_comparison
 
-    count = len(named)
-    with _progress_bar(0 if replications == AUTO else replications * count, quiet) as bar:
+    total = 0 if replications == AUTO else replications * len(named)
+    with _progress_bar(total, quiet) as bar:
 
-        def run_batch(numbers: Sequence[int]) -> pd.DataFrame:
-            numbers = list(numbers)
-            if replications == AUTO:
-                bar.total += len(numbers) * count
-                bar.refresh()
-            wanted = set(numbers)
-            mine = {k: v for k, v in done.items() if k[1] in wanted and k[0] in named}
-            result = run_experiment(
-                named,
-                numbers,
-                seed,
-                executor=executor,
-                progress=bar.update,
-                done=mine,
-                on_result=save,
-            )
-            return result.results
+        def planned(count: int) -> None:
+            bar.total += count
+            bar.refresh()
 
-        if replications != AUTO:
-            results = run_batch(range(replications))
-            return RunOutcome(results, replications, _reused(done, named, replications))
-
-        def report(check) -> None:
-            if not check.met and not quiet:
-                bar.write(f"{check.replications} replications: not yet precise ({check.worst()})")
-
-        auto = run_until_precise(run_batch, baseline, batch=batch, maximum=maximum, on_check=report)
-    return RunOutcome(
-        auto.results, auto.replications, _reused(done, named, auto.replications), auto
-    )
-
-
-def _reused(done: dict, named: dict, replications: int) -> int:
-    return sum(1 for key, rep in done if key in named and rep < replications)
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python, this package and the libraries that shape the results."""
-    found = {"sufficiency-sim": __version__, "python": platform.python_version()}
-    for package in ("simpy", "numpy", "pandas", "scipy", "matplotlib"):
-        try:
-            found[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
-def _precision_json(auto: Any, maximum: int, batch: int) -> dict:
-    from sufficiency_sim.appraisal.statistics import DEFAULT_TARGETS
-
-    detail = auto.check.detail.to_dict("records")
-    return {
-        "met": auto.met,
-        "rule": "whole-horizon 95% CI half-widths of levels and paired differences",
-        "targets": [target.describe() for target in DEFAULT_TARGETS],
-        "batch": batch,
-        "maximum": maximum,
-        "checks": [{"replications": n, "met": met} for n, met in auto.history],
-        "detail": detail,
-    }
-
-
-def write_compare_outputs(
-    out_dir: Path,
-    outcome: RunOutcome,
-    appraisal: Any,
-    markdown: str,
-    meta: dict,
-    run_id: str | None = None,
-) -> list[str]:
-    """Write results.csv, appraisal.csv, appraisal.md, the charts (the key measures and the
-    differences, then those of `charts.appraisal_figures`) and run.json, the run's marker with
-    each file's hash (last; see `outputs.finish_run`)."""
-    from sufficiency_sim.appraisal.statistics import appraisal_table
-    from sufficiency_sim.files import atomic, outputs
-    from sufficiency_sim.report import charts
-
-    if run_id is None:
-        run_id = outputs.start_run(out_dir)
-    atomic.write_csv(out_dir / "results.csv", outcome.results)
-    atomic.write_csv(out_dir / "appraisal.csv", appraisal_table(appraisal))
-    atomic.write_text(out_dir / "appraisal.md", markdown)
-    charts.timeseries_chart(
-        appraisal.levels, out_dir / CHART_FILES["timeseries"], baseline=appraisal.baseline
-    )
-    charts.differences_chart(
-        appraisal.differences,
-        out_dir / CHART_FILES["horizon"],
-        baseline=appraisal.baseline,
-        all_names=appraisal.scenarios,
-    )
-    charts.differences_chart(
-        appraisal.differences,
-        out_dir / CHART_FILES["final_year"],
-        year=appraisal.years[-1],
-        baseline=appraisal.baseline,
-        all_names=appraisal.scenarios,
-    )
-    more_charts = charts.appraisal_figures(outcome.results, appraisal.baseline)
-    for name, figure in more_charts.items():
-        charts.save_png(figure, out_dir / name)
-    written = [
-        "results.csv",
-        "appraisal.csv",
-        "appraisal.md",
-        *CHART_FILES.values(),
-        *more_charts,
-        "run.json",
-    ]
-    outputs.finish_run(out_dir, run_id, {**meta, "outputs": written}, written)
-    return written
-
-
-# ---------------------------------------------------------------------------------------------
-# compare
+        progress = Progress(bar.update, planned, None if quiet else bar.write)
+        return run_comparison(
+            named,
+            baseline,
+            replications,
+            seed,
+            executor,
+            store.save,
+            done,
+            maximum,
+            batch,
+            progress,
+        )
 
 
 @click.command("compare")
@@ -412,8 +222,11 @@ def compare_command(
           -n 30 --jobs 2 --out results/york_options
     """
     from sufficiency_sim import scenario
-    from sufficiency_sim.appraisal.statistics import appraisal_markdown, appraise
+    from sufficiency_sim.appraisal.compare import load_comparison
+    from sufficiency_sim.appraisal.statistics import appraise
     from sufficiency_sim.files import outputs
+    from sufficiency_sim.report import folder
+    from sufficiency_sim.report.markdown import appraisal_markdown
     from sufficiency_sim.report.text import show_comparison
 
     started = time.perf_counter()
@@ -426,7 +239,7 @@ def compare_command(
     outputs.writable_folder(out_dir)
     numbers = range(max_replications if replications == AUTO else replications)
     store, done = _checkpoints(out_dir, named, seed, numbers, resume, fresh)
-    run_id = outputs.start_run(out_dir, also=(*_COMPARE_OUTPUTS, "report.html"))
+    run_id = outputs.start_run(out_dir, also=(*folder.COMPARE_OUTPUTS, folder.REPORT_FILE))
     with _executor(jobs, dask_address) as executor:
         executor_name = executor.name
         click.echo(
@@ -435,13 +248,13 @@ def compare_command(
             f"{jobs} job(s)){f'; {len(done)} runs reused from checkpoints' if done else ''}",
             err=True,
         )
-        outcome = run_comparison(
+        outcome = _run(
             named,
             baseline.name,
             replications,
             seed,
             executor,
-            store.save,
+            store,
             done,
             quiet,
             max_replications,
@@ -464,17 +277,40 @@ def compare_command(
         "confidence": 0.95,
         "jobs": jobs,
         "executor": executor_name + (f" {dask_address}" if dask_address else ""),
+        **_scenarios_meta(loaded, outcome, max_replications, auto_batch, started),
+    }
+    folder.write_compare_outputs(out_dir, outcome, appraisal, markdown, meta, run_id)
+    store.clear()  # the outputs are complete: checkpoints are no longer needed
+    _say_done(out_dir, outcome, len(named), started)
+
+
+def _scenarios_meta(
+    loaded: Sequence[Any], outcome: Any, maximum: int, batch: int, started: float
+) -> dict:
+    """The end of a comparison's run.json: the scenarios, versions, time and precision."""
+    from sufficiency_sim import scenario
+    from sufficiency_sim.appraisal.compare import precision_json, versions
+
+    meta: dict = {
         "scenarios": [
-            {"name": item.scenario.name, "file": str(item.path), **_resolved(item, scenario)}
+            {
+                "name": item.scenario.name,
+                "file": str(item.path),
+                "resolved": scenario.to_jsonable(item.scenario),
+            }
             for item in loaded
         ],
         "versions": versions(),
         "wall_seconds": round(time.perf_counter() - started, 3),
     }
     if outcome.precision is not None:
-        meta["precision"] = _precision_json(outcome.precision, max_replications, auto_batch)
-    write_compare_outputs(out_dir, outcome, appraisal, markdown, meta, run_id)
-    store.clear()  # the outputs are complete: checkpoints are no longer needed
+        meta["precision"] = precision_json(outcome.precision, maximum, batch)
+    return meta
+
+
+def _say_done(out_dir: Path, outcome: Any, scenarios: int, started: float) -> None:
+    from sufficiency_sim.report import folder
+
     if outcome.precision is not None:
         state = "met" if outcome.precision.met else "NOT met (stopped at the maximum)"
         click.echo(
@@ -484,126 +320,11 @@ def compare_command(
         )
     click.echo(
         f"wrote {out_dir}/appraisal.md, appraisal.csv, results.csv, run.json and "
-        f"{len(CHART_FILES) + len(APPRAISAL_CHART_FILES)} charts; "
-        f"{outcome.replications} replications of {len(named)} "
+        f"{len(folder.CHART_FILES) + len(folder.APPRAISAL_CHART_FILES)} charts; "
+        f"{outcome.replications} replications of {scenarios} "
         f"scenarios in {time.perf_counter() - started:.1f} s",
         err=True,
     )
-
-
-def _resolved(item: Loaded, scenario_module: Any) -> dict:
-    return {"resolved": scenario_module.to_jsonable(item.scenario)}
-
-
-# ---------------------------------------------------------------------------------------------
-# sweep
-
-
-def split_values(text: str) -> list[str]:
-    """Split `v1,v2,...` on commas outside brackets and quotes (so [1,2] stays one value)."""
-    values, current, depth, quote = [], [], 0, ""
-    for char in text:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            values.append("".join(current).strip())
-            current = []
-            continue
-        current.append(char)
-    values.append("".join(current).strip())
-    return values
-
-
-@dataclass(frozen=True)
-class GridAxis:
-    """One `--grid key=v1,v2,...`: the dotted key, the raw values and their YAML values."""
-
-    key: str
-    raw: tuple[str, ...]
-    values: tuple[Any, ...]
-
-
-def parse_grid(text: str) -> GridAxis:
-    """Parse `dotted.key=v1,v2,...` (each value read as YAML); InputError if malformed."""
-    if "=" not in text:
-        raise InputError(f"--grid {text!r}: expected dotted.key=value1,value2,...")
-    key, _, rest = text.partition("=")
-    key = key.strip()
-    if not key or not all(key.split(".")):
-        raise InputError(f"--grid {text!r}: the key {key!r} is empty or has an empty part")
-    raw = split_values(rest)
-    if any(value == "" for value in raw):
-        raise InputError(f"--grid {text!r}: a value is empty (two commas, or a trailing comma?)")
-    parsed = []
-    for value in raw:
-        try:
-            parsed.append(yaml.safe_load(value))
-        except yaml.YAMLError:
-            raise InputError(f"--grid {text!r}: {value!r} is not a valid YAML value") from None
-    if len({json.dumps(v, sort_keys=True, default=str) for v in parsed}) != len(parsed):
-        raise InputError(f"--grid {text!r}: a value is listed twice")
-    return GridAxis(key, tuple(raw), tuple(parsed))
-
-
-def grid_points(axes: Sequence[GridAxis]) -> list[tuple[tuple[str, str], ...]]:
-    """Every combination (full factorial) of the axes' raw values, as ((key, raw), ...)."""
-    return [
-        tuple(zip((axis.key for axis in axes), combo, strict=True))
-        for combo in itertools.product(*(axis.raw for axis in axes))
-    ]
-
-
-def point_name(point: Sequence[tuple[str, str]]) -> str:
-    """The scenario name of a grid point, e.g. "households=80, campaign=55"."""
-    return ", ".join(f"{key}={raw}" for key, raw in point)
-
-
-def load_sweep(
-    scenario_file: Path, axes: Sequence[GridAxis], overrides: Sequence[str] = ()
-) -> dict[str, Any]:
-    """Every grid point's scenario, validated before anything runs (keyed by point name)."""
-    from sufficiency_sim import scenario
-
-    scenario.load(scenario_file, overrides)  # the file itself first, with its own messages
-    keys = [axis.key for axis in axes]
-    if len(set(keys)) != len(keys):
-        raise InputError("--grid: the same key is given twice; list all its values in one --grid")
-    named = {}
-    for point in grid_points(axes):
-        settings = [f"{key}={raw}" for key, raw in point]
-        try:
-            named[point_name(point)] = scenario.load(scenario_file, [*overrides, *settings])
-        except InputError as exc:
-            raise InputError(f"--grid point {point_name(point)}: {exc}") from None
-    return named
-
-
-def sweep_table(results: pd.DataFrame, axes: Sequence[GridAxis]) -> pd.DataFrame:
-    """The tidy sweep table: the grid keys as columns, then period, year, measure, horizon_rule,
-    n, mean, lower, upper; yearly rows and the whole-horizon summary."""
-    from sufficiency_sim.appraisal.statistics import level_summary
-
-    levels = level_summary(results)
-    lookup = {}
-    for point in grid_points(axes):
-        values = []
-        for (_, raw), axis in zip(point, axes, strict=True):
-            value = axis.values[axis.raw.index(raw)]
-            values.append(value if isinstance(value, int | float | str | bool) else str(value))
-        lookup[point_name(point)] = values
-    grid = pd.DataFrame(
-        [lookup[name] for name in levels["scenario"]], columns=[axis.key for axis in axes]
-    )
-    return pd.concat([grid, levels.drop(columns="scenario")], axis=1)
-
-
-_SWEEP_OUTPUTS = ("sweep.csv", "results.csv", "sweep.png")
 
 
 @click.command("sweep")
@@ -651,15 +372,18 @@ def sweep_command(
       sufficiency-sim sweep scenarios/york_baseline.yaml \\
           --grid provision.inhouse_foster.households=70,80,90 -n 10
     """
+    from sufficiency_sim.appraisal.compare import versions
+    from sufficiency_sim.appraisal.sweep import load_sweep, parse_grid, sweep_table
     from sufficiency_sim.experiment.runner import run_experiment
-    from sufficiency_sim.files import atomic, outputs
-    from sufficiency_sim.report import charts
+    from sufficiency_sim.files import outputs
+    from sufficiency_sim.report import folder
+    from sufficiency_sim.report.text import show_table, sweep_summary
 
     started = time.perf_counter()
     axes = [parse_grid(text) for text in grids]
     named = load_sweep(scenario_file, axes, overrides)
     jobs = jobs or os.cpu_count() or 1
-    run_id = outputs.start_run(out_dir, also=_SWEEP_OUTPUTS)  # before any simulation
+    run_id = outputs.start_run(out_dir, also=folder.SWEEP_OUTPUTS)  # before any simulation
     click.echo(
         f"sweep of {len(named)} grid points x {replications} replications (seed {seed}, "
         f"{jobs} job(s))",
@@ -672,9 +396,6 @@ def sweep_command(
         result = run_experiment(named, replications, seed, executor=executor, progress=bar.update)
     table = sweep_table(result.results, axes)
     keys = [axis.key for axis in axes]
-    atomic.write_csv(out_dir / "sweep.csv", table)
-    atomic.write_csv(out_dir / "results.csv", result.results)
-    charts.sweep_chart(table, keys, out_dir / "sweep.png")
     meta = {
         "command": "sweep",
         "scenario_file": str(scenario_file),
@@ -686,46 +407,12 @@ def sweep_command(
         "jobs": jobs,
         "versions": versions(),
         "wall_seconds": round(time.perf_counter() - started, 3),
-        "outputs": [*_SWEEP_OUTPUTS, "run.json"],
     }
-    outputs.finish_run(out_dir, run_id, meta, _SWEEP_OUTPUTS)
-    from sufficiency_sim.report.text import show_table
-
-    header, rows = _sweep_summary(table, keys)
+    folder.write_sweep_outputs(out_dir, table, result.results, keys, meta, run_id)
+    header, rows = sweep_summary(table, keys)
     show_table(header, rows, "Whole horizon: mean [95% CI]", click.get_text_stream("stdout"))
     click.echo(
         f"wrote {out_dir}/sweep.csv, results.csv, sweep.png and run.json in "
         f"{time.perf_counter() - started:.1f} s",
         err=True,
     )
-
-
-def _sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> tuple[list[str], list[list[str]]]:
-    """Whole-horizon means [95% CI] of a few key measures per grid point: (header, rows)."""
-    from sufficiency_sim.appraisal.statistics import HORIZON
-
-    measures = {
-        "pct_out_of_area": ("Out of area (%)", 1.0, 1),
-        "pct_3plus_placements": ("3+ placements (%)", 1.0, 1),
-        "bridging_31_march": ("In bridging", 1.0, 1),
-        "unplanned_endings": ("Unplanned endings", 1.0, 0),
-        "cost_gbp": ("Cost (£m)", 1e6, 1),
-    }
-    rows = table[table["period"].eq(HORIZON) & table["measure"].isin(list(measures))]
-    header = [*keys, *(label for label, _, _ in measures.values())]
-    body = []
-    for values, group in rows.groupby(list(keys), sort=False):
-        values = values if isinstance(values, tuple) else (values,)
-        by = group.set_index("measure")
-        cells = [str(v) for v in values]
-        for measure, (_, scale, digits) in measures.items():
-            if measure not in by.index:
-                cells.append("–")
-                continue
-            row = by.loc[measure]
-            cells.append(
-                f"{row['mean'] / scale:.{digits}f} "
-                f"[{row['lower'] / scale:.{digits}f}, {row['upper'] / scale:.{digits}f}]"
-            )
-        body.append(cells)
-    return header, body

@@ -22,19 +22,6 @@ from sufficiency_sim.files.outputs import staged_folder, writable_file, writable
 _PATH = click.Path(path_type=Path)
 
 
-def york_baseline_path() -> Path:
-    """The York baseline installed with the package (a copy of scenarios/york_baseline.yaml,
-    kept identical by tests/test_cli_help.py), so the default works from any folder."""
-    import importlib.resources
-
-    return Path(str(importlib.resources.files("sufficiency_sim") / "data" / "scenarios")) / (
-        "york_baseline.yaml"
-    )
-
-
-DEFAULT_TEMPLATE = york_baseline_path()
-
-
 def _date(value: str | None, option: str) -> pd.Timestamp | None:
     if value is None:
         return None
@@ -60,8 +47,9 @@ def _read_extract(episodes_path: Path, header_path: Path, uasc_path: Path | None
 
 def _template(path: Path | None) -> tuple[Path, dict]:
     from sufficiency_sim import scenario
+    from sufficiency_sim.scenario.load import packaged_york_baseline
 
-    template_path = path or DEFAULT_TEMPLATE
+    template_path = path or packaged_york_baseline()
     if path is None and not template_path.is_file():
         raise InputError(
             f"{template_path}: default template not found here; give --template FILE.yaml "

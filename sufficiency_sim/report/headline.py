@@ -13,7 +13,6 @@ lower cost are better. An effect is "measurable" when the paired interval exclud
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sufficiency_sim.appraisal.statistics import HORIZON, Appraisal, year_label
+from sufficiency_sim.report.changes import describe_changes
 
 NUMBER_WORDS = {
     1: "one",
@@ -272,125 +272,3 @@ def headline_markdown(appraisal: Appraisal, scenarios: Mapping[str, Mapping] | N
 
 # ---------------------------------------------------------------------------------------------
 # What an option changes, in words
-
-
-def long_date(value: Any) -> str:
-    """An ISO date as "1 April 2019" (anything else as it is)."""
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day} {day:%B %Y}"
-
-
-def _money(value: float) -> str:
-    if abs(value) >= 1e6:
-        return f"£{value / 1e6:,.2f}m"
-    return f"£{value:,.0f}"
-
-
-def _lower(text: Any) -> str:
-    text = str(text or "the option")
-    return text[:1].lower() + text[1:]
-
-
-def _band(band: Any) -> str:
-    return "under 1" if str(band) == "0" else str(band)
-
-
-def _period(item: Mapping) -> str:
-    start, end = item.get("start"), item.get("end")
-    if end:
-        return f"from {long_date(start)} to {long_date(end)}"
-    return f"from {long_date(start)}"
-
-
-def _get(data: Mapping | None, path: str, default: Any = None) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return default
-        node = node[part]
-    return node
-
-
-def _homes(base: Mapping, mine: Mapping) -> list[str]:
-    before = {h.get("name"): h for h in _get(base, "provision.local_homes", []) or []}
-    after = {h.get("name"): h for h in _get(mine, "provision.local_homes", []) or []}
-    out = []
-    for name, home in after.items():
-        if name not in before:
-            opens = f", opening {long_date(home['opens'])}" if home.get("opens") else ""
-            out.append(f"adds {name} ({home.get('beds')} beds{opens})")
-        elif home != before[name]:
-            out.append(f"changes {name} ({home.get('beds')} beds)")
-    out += [f"closes {name}" for name in before if name not in after]
-    return out
-
-
-def describe_changes(base: Mapping | None, mine: Mapping | None) -> list[str]:
-    """What an option changes against the baseline, in words, from resolved scenario data:
-    local homes, foster households, emergency carers, recruitment campaigns, retention,
-    entries and surges, one-off and recurring costs; any other changed setting is named."""
-    from sufficiency_sim.report.html import scenario_changes
-
-    if base is None or mine is None:
-        return []
-    out = _homes(base, mine)
-    handled = {"provision.local_homes"}
-    for path, words in (
-        ("provision.inhouse_foster.households", "in-house foster households"),
-        ("provision.inhouse_foster.emergency_households", "dedicated emergency foster carers"),
-        ("entries.rate_per_year", "children entering care a year"),
-    ):
-        handled.add(path)
-        a, b = _get(base, path), _get(mine, path)
-        if a != b and b is not None:
-            out.append(
-                f"{words}: {a:g} to {b:g}" if isinstance(a, int | float) else f"{words}: {b}"
-            )
-    lists = (
-        (
-            "carers.campaigns",
-            lambda c: (
-                f"recruitment campaign of {c.get('extra_enquiries_per_year'):g} "
-                f"extra enquiries a year {_period(c)}"
-            ),
-        ),
-        (
-            "carers.retention",
-            lambda r: (
-                f"foster carers leave at {r.get('deregistration_multiplier'):g} "
-                f"times the usual rate from {long_date(r.get('start'))}"
-            ),
-        ),
-        (
-            "entries.surges",
-            lambda s: (
-                f"{s.get('rate_per_year'):g} extra children a year aged "
-                f"{_band(s.get('age_band'))} entering care {_period(s)}"
-            ),
-        ),
-        (
-            "one_off_costs",
-            lambda c: (
-                f"one-off cost of {_money(c.get('amount_gbp', 0))} for "
-                f"{_lower(c.get('name'))} on {long_date(c.get('date'))}"
-            ),
-        ),
-        (
-            "recurring_costs",
-            lambda c: (
-                f"{_money(c.get('amount_gbp_per_year', 0))} a year for "
-                f"{_lower(c.get('name'))} {_period(c)}"
-            ),
-        ),
-    )
-    for path, say in lists:
-        handled.add(path)
-        before = _get(base, path, []) or []
-        out += [say(item) for item in (_get(mine, path, []) or []) if item not in before]
-    for key, _, after in scenario_changes(base, mine):
-        if not any(key == h or key.startswith(h + ".") for h in handled):
-            out.append(f"{key} set to {after}")
-    return out

@@ -31,27 +31,38 @@ import pandas as pd
 
 from sufficiency_sim import __version__
 from sufficiency_sim.appraisal.statistics import (
-    FINAL_YEAR_COLUMNS,
     GREEN_BOOK_RATE,
-    HORIZON_COLUMNS,
     KEYS,
     Appraisal,
-    Column,
     appraise,
-    cost_cells,
-    difference_cell,
-    format_number,
     horizon_rule,
-    level_cell,
-    ratio_cell,
-    rows_by_name,
     year_label,
 )
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.files import atomic, outputs
 from sufficiency_sim.files.csvcheck import check_structure
 from sufficiency_sim.report import charts
-from sufficiency_sim.report.headline import describe_changes, headline_intro, headlines, long_date
+from sufficiency_sim.report.changes import (
+    describe_changes,
+    long_date,
+    scenario_changes,
+    value_lines,
+)
+from sufficiency_sim.report.folder import RESULTS_FILE, RUN_FILE
+from sufficiency_sim.report.headline import headline_intro, headlines
+from sufficiency_sim.report.labels import REPORT_LABELS, chart_title, unit_label, unit_scale
+from sufficiency_sim.report.markdown import (
+    FINAL_YEAR_COLUMNS,
+    HORIZON_COLUMNS,
+    Column,
+    cost_cells,
+    difference_cell,
+    format_number,
+    level_cell,
+    ratio_cell,
+    rows_by_name,
+)
+from sufficiency_sim.scenario.keys import get_key
 
 REQUIRED_MEASURES: tuple[str, ...] = tuple(
     dict.fromkeys(c.measure for c in (*HORIZON_COLUMNS, *FINAL_YEAR_COLUMNS))
@@ -136,13 +147,6 @@ LIMITATIONS: tuple[tuple[str, str], ...] = (
 """Known limits, from the README's "Known limits" (tests check each title is still there), and
 what the intervals mean."""
 
-_MORE_LABELS: dict[str, str] = {
-    "local_home_occupancy_pct": "Local children's home occupancy (%)",
-    "pct_1_placement": "1 placement in year (%)",
-    "pct_2_placements": "2 placements in year (%)",
-}
-_SKIP_DIFF_KEYS = frozenset({"name", "description"})
-
 
 # ---------------------------------------------------------------------------------------------
 # Reading a compare output folder
@@ -171,7 +175,7 @@ _EXPECTED = "the output folder of `sufficiency-sim compare` (run.json, results.c
 
 
 def _read_meta(folder: Path) -> dict:
-    path = folder / "run.json"
+    path = folder / RUN_FILE
     if not path.is_file():
         raise InputError(f"{path}: not found; expected {_EXPECTED}")
     try:
@@ -209,7 +213,7 @@ def _read_meta(folder: Path) -> dict:
 
 
 def _read_results(folder: Path, names: Sequence[str]) -> pd.DataFrame:
-    path = folder / "results.csv"
+    path = folder / RESULTS_FILE
     if not path.is_file():
         raise InputError(f"{path}: not found; expected {_EXPECTED}")
     try:
@@ -272,7 +276,7 @@ def load_run(folder: str | Path) -> CompareRun:
     meta = _read_meta(folder)
     scenarios = meta["scenarios"]
     results = _read_results(folder, [s["name"] for s in scenarios])
-    _check_replications(results, folder / "results.csv")
+    _check_replications(results, folder / RESULTS_FILE)
     outputs.check_run(folder)  # every file from the one run its run.json names
     return CompareRun(folder, meta, results, scenarios)
 
@@ -336,79 +340,6 @@ def load_assumptions() -> list[Assumption]:
     resource = importlib.resources.files("sufficiency_sim") / "data" / "assumptions.csv"
     text = resource.read_text(encoding="utf-8")
     return [Assumption(**row) for row in csv.DictReader(text.splitlines())]
-
-
-_MISSING = object()
-
-
-def lookup(data: Any, path: str) -> Any:
-    """The value at a dotted key of resolved scenario data (a sentinel if absent)."""
-    node = data
-    for part in path.split("."):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        else:
-            return _MISSING
-    return node
-
-
-def format_value(value: Any) -> str:
-    """Scenario data as compact text: `a: 1, b: (c: 2)`; lists with commas or semicolons."""
-    if value is _MISSING:
-        return "not in the scenario"
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, Mapping):
-        parts = []
-        for key, item in value.items():
-            text = format_value(item)
-            nested = isinstance(item, Mapping | list) and len(item) > 1
-            parts.append(f"{key}: ({text})" if nested else f"{key}: {text}")
-        return ", ".join(parts) if parts else "none"
-    if isinstance(value, list):
-        if not value:
-            return "none"
-        if any(isinstance(item, Mapping) for item in value):
-            return "; ".join(f"[{format_value(item)}]" for item in value)
-        return ", ".join(format_value(item) for item in value)
-    return str(value)
-
-
-def value_lines(value: Any) -> list[str]:
-    """`format_value` split into readable lines: one per entry of a mapping whose entries are
-    themselves mappings or lists, and one per item of a list of mappings."""
-    if isinstance(value, Mapping) and any(isinstance(v, Mapping | list) for v in value.values()):
-        return [f"{key}: {format_value(item)}" for key, item in value.items()]
-    if isinstance(value, list) and any(isinstance(item, Mapping) for item in value):
-        return [f"[{format_value(item)}]" for item in value]
-    return [format_value(value)]
-
-
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, Mapping) and data:
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: data}
-
-
-def scenario_changes(baseline: Mapping, option: Mapping) -> list[tuple[str, Any, Any]]:
-    """(dotted key, baseline value, option value) for every setting the option changes
-    (lists are compared whole; the name and description are left out)."""
-    base, mine = _flatten(baseline), _flatten(option)
-    changes = []
-    for key in dict.fromkeys([*base, *mine]):
-        if key.split(".")[0] in _SKIP_DIFF_KEYS:
-            continue
-        before, after = base.get(key, _MISSING), mine.get(key, _MISSING)
-        if before != after:
-            changes.append((key, before, after))
-    return changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -658,9 +589,9 @@ def _assumptions_section(run: CompareRun, assumptions: Sequence[Assumption]) -> 
         for path in item.paths:
             if len(item.paths) > 1:
                 used.append(f"{path.rsplit('.', 1)[-1]}:")
-            used.extend(value_lines(lookup(baseline, path)))
+            used.extend(value_lines(get_key(baseline, path)))
             for name, resolved in options:
-                if lookup(resolved, path) != lookup(baseline, path):
+                if get_key(resolved, path) != get_key(baseline, path):
                     changed_by.add(name)
         note = ""
         if changed_by:
@@ -732,8 +663,6 @@ def _limitations_section() -> list[dict]:
 def _finding(appraisal: Appraisal, measures: Sequence[str]) -> str:
     """Alt text that states what a chart shows: for each measure, the baseline's level in the
     final year and the options' range, with the direction that is better."""
-    from sufficiency_sim.report.charts import _scale, _title, unit_label
-
     last = appraisal.years[-1]
     rows = appraisal.levels[
         appraisal.levels["period"].eq("year") & appraisal.levels["year"].eq(last)
@@ -743,7 +672,7 @@ def _finding(appraisal: Appraisal, measures: Sequence[str]) -> str:
         key = (appraisal.baseline, measure)
         if key not in rows.index:
             continue
-        s = _scale(measure)
+        s = unit_scale(measure)
         base = rows.loc[key, "mean"] / s
         others = [
             rows.loc[(n, measure), "mean"] / s
@@ -751,7 +680,8 @@ def _finding(appraisal: Appraisal, measures: Sequence[str]) -> str:
             if n != appraisal.baseline and (n, measure) in rows.index
         ]
         text = (
-            f"{_title(measure)} in {year_label(last)}: baseline {base:,.1f} {unit_label(measure)}"
+            f"{chart_title(measure)} in {year_label(last)}: "
+            f"baseline {base:,.1f} {unit_label(measure)}"
         )
         if others:
             text += f", options {min(others):,.1f} to {max(others):,.1f}"
@@ -786,31 +716,14 @@ def _charts_section(run: CompareRun, appraisal: Appraisal) -> list[dict]:
             )
         )
     blocks: list[dict] = []
-    measures = {
-        "placement_types.png": ("inhouse_foster", "ifa_foster", "childrens_home"),
-        "out_of_area.png": ("pct_out_of_area", "pct_over_20_miles"),
-        "placements_per_child.png": ("pct_1_placement", "pct_3plus_placements"),
-        "bridging.png": ("mean_days_bridging", "bridging_31_march"),
-        "occupancy.png": ("inhouse_occupancy_pct", "local_home_occupancy_pct"),
-        "cost_by_year.png": ("cost_gbp",),
-    }
-    builders = {
-        "placement_types.png": lambda: charts.placement_types_chart(run.results),
-        "out_of_area.png": lambda: charts.out_of_area_chart(run.results, baseline),
-        "placements_per_child.png": lambda: charts.placements_per_child_chart(
-            run.results, baseline
-        ),
-        "bridging.png": lambda: charts.bridging_chart(run.results, baseline),
-        "occupancy.png": lambda: charts.occupancy_chart(run.results, baseline),
-        "cost_by_year.png": lambda: charts.cost_chart(run.results, baseline),
-    }
-    captions = dict(charts.APPRAISAL_CHARTS)
     notes = []
-    for name, build in builders.items():
+    for chart in charts.APPRAISAL_CHARTS:
         try:
-            made.append((build(), captions[name] + ".", _finding(appraisal, measures[name])))
+            figure = chart.draw(run.results, baseline, 0.95)
         except ValueError as exc:  # an older results.csv without the measures
-            notes.append(f"{captions[name]}: not drawn ({exc}).")
+            notes.append(f"{chart.caption}: not drawn ({exc}).")
+            continue
+        made.append((figure, chart.caption + ".", _finding(appraisal, chart.measures)))
     for number, (fig, caption, alt) in enumerate(made, start=1):
         blocks.append(_figure(fig, caption, number, alt or caption))
     blocks += [_p(n, "note") for n in notes]
@@ -847,8 +760,6 @@ def build_html(
     assumptions: Sequence[Assumption] | None = None,
 ) -> str:
     """The whole report as one HTML page (see the module docstring)."""
-    from sufficiency_sim.report.text import LABELS
-
     meta = run.meta
     appraisal = appraise(
         run.results,
@@ -863,7 +774,7 @@ def build_html(
         generated = generated.date()
     title = title or f"Options appraisal against {run.baseline}"
     first, last = appraisal.years[0], appraisal.years[-1]
-    labels = {**LABELS, **_MORE_LABELS}
+    labels = REPORT_LABELS
     options = [n for n in appraisal.scenarios if n != appraisal.baseline]
     summary_intro = (
         f"{len(options)} option(s) against the baseline {appraisal.baseline}, "

@@ -7,42 +7,36 @@ from __future__ import annotations
 import math
 import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import TextIO
 
 import pandas as pd
+from rich.console import Console
+from rich.table import Table
 
+from sufficiency_sim.appraisal.statistics import HORIZON, Appraisal, year_label
 from sufficiency_sim.experiment.runner import RESULT_COLUMNS
+from sufficiency_sim.report.headline import headline_intro, headlines, interval_text
+from sufficiency_sim.report.labels import LABELS
+from sufficiency_sim.report.markdown import (
+    HORIZON_COLUMNS,
+    Column,
+    format_number,
+    ratio_cell,
+    rows_by_name,
+)
 
-LABELS: dict[str, str] = {
-    "cla_31_march": "Children looked after at 31 March",
-    "starts": "Started to be looked after",
-    "ceased": "Ceased to be looked after",
-    "placements_started": "Placements started",
-    "placement_moves": "Placement moves",
-    "unplanned_endings": "Unplanned placement endings",
-    "pct_3plus_placements": "3+ placements in year (%)",
-    "pct_long_term_stable": "Long-term stability (%)",
-    "pct_out_of_area": "Placed outside the boundary (%)",
-    "pct_over_20_miles": "Placed over 20 miles away (%)",
-    "kinship_foster": "Kinship foster care",
-    "inhouse_foster": "In-house foster care",
-    "ifa_foster": "Agency (IFA) foster care",
-    "childrens_home": "Children's homes",
-    "secure": "Secure homes",
-    "supported": "Supported accommodation",
-    "with_parents": "Placed with parents",
-    "adoption": "Placed for adoption",
-    "other": "Other placements",
-    "cost_gbp": "Cost (GBP million)",
-    "bridging_31_march": "In bridging at 31 March",
-    "mean_days_bridging": "Mean days in bridging",
-    "inhouse_occupancy_pct": "In-house foster occupancy (%)",
-    "out_of_area_child_years": "Child-years placed out of area",
-    "local_home_occupancy_pct": "Local homes occupancy (%)",
-    "pct_1_placement": "1 placement in year (%)",
-    "pct_2_placements": "2 placements in year (%)",
-}
+__all__ = [
+    "LABELS",
+    "comparison_blocks",
+    "plain_table",
+    "show_comparison",
+    "show_summary",
+    "show_table",
+    "summary_table",
+    "sweep_summary",
+]
 
 
 def _cell(mean: float, lower: float, upper: float, scale: float) -> str:
@@ -91,9 +85,6 @@ def show_table(
     """Print a table: with rich on a terminal (wrapping to its width), else `plain_table`."""
     stream = stream or sys.stdout
     if is_terminal(stream):
-        from rich.console import Console
-        from rich.table import Table
-
         table = Table(title=title or None, title_justify="left", show_lines=False)
         for i, heading in enumerate(header):
             table.add_column(str(heading), justify="left" if i == 0 else "right")
@@ -145,23 +136,16 @@ def summary_table(summary: pd.DataFrame, scenario=None, years_per_block: int = 5
     return "\n\n".join(([title] if title else []) + blocks)
 
 
-def comparison_blocks(appraisal) -> list[tuple[str, list[str], list[list[str]]]]:
+def comparison_blocks(appraisal: Appraisal) -> list[tuple[str, list[str], list[list[str]]]]:
     """One (title, header, rows) block per option of an `appraisal.Appraisal`: each key measure
     over the whole horizon for the baseline and the option, and the paired difference with its
     95% interval; then the NPV, payback and cost per out-of-area child-year avoided. Narrow
     enough for an 80-100 column terminal whatever the number of options."""
-    from sufficiency_sim.appraisal.statistics import (
-        HORIZON_COLUMNS,
-        format_number,
-        ratio_cell,
-        rows_by_name,
-        year_label,
-    )
-
     levels = rows_by_name(appraisal.levels, "scenario", None)
     diffs = rows_by_name(appraisal.differences, "option", None)
     costs = {r["option"]: r for r in appraisal.costs.to_dict("records")}
     span = f"{year_label(appraisal.years[0])} to {year_label(appraisal.years[-1])}"
+    header = ["Whole horizon", "Baseline", "Option", "Difference [95% CI]"]
     blocks = []
     for name in appraisal.scenarios:
         if name == appraisal.baseline:
@@ -170,66 +154,55 @@ def comparison_blocks(appraisal) -> list[tuple[str, list[str], list[list[str]]]]
         for column in HORIZON_COLUMNS:
             level = levels.get((appraisal.baseline, column.measure))
             diff = diffs.get((name, column.measure))
-            if level is None or diff is None:
-                continue
-            s, d = column.scale, column.digits
-            dd = d + 1 if s != 1 else d
-            rows.append(
-                [
-                    column.heading,
-                    format_number(level["mean"] / s, d),
-                    format_number(diff["option_mean"] / s, d),
-                    _interval(
-                        diff["difference"] / s,
-                        diff["paired_lower"] / s,
-                        diff["paired_upper"] / s,
-                        dd,
-                    ),
-                ]
-            )
+            if level is not None and diff is not None:
+                rows.append(_measure_row(column, level, diff))
         cost = costs.get(name)
         if cost is not None:
-            rows.append(
-                [
-                    "NPV of the cost difference (£m)",
-                    "",
-                    "",
-                    _interval(
-                        cost["npv_cost_difference_gbp"] / 1e6,
-                        cost["npv_lower"] / 1e6,
-                        cost["npv_upper"] / 1e6,
-                        2,
-                    ),
-                ]
-            )
-            rows.append(["Payback (discounted)", "", "", str(cost["payback"])])
-            rows.append(
-                [
-                    "Cost per out-of-area child-year avoided (£k)",
-                    "",
-                    "",
-                    ratio_cell(cost, "out_of_area_year"),
-                ]
-            )
-        header = ["Whole horizon", "Baseline", "Option", "Difference [95% CI]"]
+            rows.extend(_cost_rows(cost))
         blocks.append((f"{name} against {appraisal.baseline}, {span}", header, rows))
     return blocks
 
 
-def _interval(value: float, lower: float, upper: float, digits: int) -> str:
-    from sufficiency_sim.report.headline import interval_text
+def _measure_row(column: Column, level: pd.Series, diff: pd.Series) -> list[str]:
+    s, d = column.scale, column.digits
+    dd = d + 1 if s != 1 else d
+    difference = _interval(
+        diff["difference"] / s, diff["paired_lower"] / s, diff["paired_upper"] / s, dd
+    )
+    return [
+        column.heading,
+        format_number(level["mean"] / s, d),
+        format_number(diff["option_mean"] / s, d),
+        difference,
+    ]
 
+
+def _cost_rows(cost: dict) -> list[list[str]]:
+    npv = _interval(
+        cost["npv_cost_difference_gbp"] / 1e6, cost["npv_lower"] / 1e6, cost["npv_upper"] / 1e6, 2
+    )
+    return [
+        ["NPV of the cost difference (£m)", "", "", npv],
+        ["Payback (discounted)", "", "", str(cost["payback"])],
+        [
+            "Cost per out-of-area child-year avoided (£k)",
+            "",
+            "",
+            ratio_cell(cost, "out_of_area_year"),
+        ],
+    ]
+
+
+def _interval(value: float, lower: float, upper: float, digits: int) -> str:
     if value is None or pd.isna(value):
         return "-"
     return interval_text(value, lower, upper, digits)
 
 
-def show_comparison(appraisal, scenarios=None, stream: TextIO | None = None) -> None:
+def show_comparison(
+    appraisal: Appraisal, scenarios: dict | None = None, stream: TextIO | None = None
+) -> None:
     """Print the headline (wrapped to the terminal) and one table per option."""
-    import textwrap
-
-    from sufficiency_sim.report.headline import headline_intro, headlines
-
     stream = stream or sys.stdout
     width = min(terminal_width(), 100)
     stream.write("In plain words\n\n")
@@ -241,3 +214,32 @@ def show_comparison(appraisal, scenarios=None, stream: TextIO | None = None) -> 
     stream.write("\n")
     for title, header, rows in comparison_blocks(appraisal):
         show_table(header, rows, title, stream)
+
+
+def sweep_summary(table: pd.DataFrame, keys: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Whole-horizon means [95% CI] of a few key measures per grid point: (header, rows)."""
+    measures = {
+        "pct_out_of_area": ("Out of area (%)", 1.0, 1),
+        "pct_3plus_placements": ("3+ placements (%)", 1.0, 1),
+        "bridging_31_march": ("In bridging", 1.0, 1),
+        "unplanned_endings": ("Unplanned endings", 1.0, 0),
+        "cost_gbp": ("Cost (£m)", 1e6, 1),
+    }
+    rows = table[table["period"].eq(HORIZON) & table["measure"].isin(list(measures))]
+    header = [*keys, *(label for label, _, _ in measures.values())]
+    body = []
+    for values, group in rows.groupby(list(keys), sort=False):
+        values = values if isinstance(values, tuple) else (values,)
+        by = group.set_index("measure")
+        cells = [str(v) for v in values]
+        for measure, (_, scale, digits) in measures.items():
+            if measure not in by.index:
+                cells.append("–")
+                continue
+            row = by.loc[measure]
+            cells.append(
+                f"{row['mean'] / scale:.{digits}f} "
+                f"[{row['lower'] / scale:.{digits}f}, {row['upper'] / scale:.{digits}f}]"
+            )
+        body.append(cells)
+    return header, body

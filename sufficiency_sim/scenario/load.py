@@ -5,6 +5,7 @@ the warm-up it starts from."""
 from __future__ import annotations
 
 import copy
+import importlib.resources
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -257,3 +258,10 @@ def json_schema() -> dict:
         "description": "Path of a base scenario (relative to this file) that this one changes.",
     }
     return schema
+
+
+def packaged_york_baseline() -> Path:
+    """The York baseline installed with the package (a copy of scenarios/york_baseline.yaml,
+    kept identical by tests/test_cli_help.py), so a default works from any folder."""
+    folder = importlib.resources.files("sufficiency_sim") / "data" / "scenarios"
+    return Path(str(folder)) / "york_baseline.yaml"
