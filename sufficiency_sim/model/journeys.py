@@ -228,13 +228,16 @@ class Journeys:
         """Offer each freed place to the waiting child it suits: highest need, then longest wait."""
         sim = self.sim
         freed = sim.freed
+        if not len(sim.queue):  # no one waiting: no freed place can be taken
+            freed.clear()
+            return
         while freed:
             resource = freed.pop(0)
             while resource.free > 0:
-                age_today = sim.env.now
+                today = sim.env.now
                 chosen = None
                 for child in self._waiting_for(resource):
-                    if matching.suits(child, resource, sim.age(child, age_today)):
+                    if matching.suits(child, resource, today):
                         chosen = child
                         break
                 if chosen is None:

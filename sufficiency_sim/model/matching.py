@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from sufficiency_sim.model.days import age_on
 from sufficiency_sim.model.draws import duration_days, named, named_normals, pick
 from sufficiency_sim.model.provision import FosterPool, HomePool, Household
 from sufficiency_sim.vocabulary import (
@@ -105,12 +106,13 @@ def needs_taken(resource: Any, preferences: Mapping[str, Sequence[str]]) -> list
     return [n for n in NEEDS if n in resource.admits and "local_home" in preferences[n]]
 
 
-def suits(child: Any, resource: Any, age: int) -> bool:
-    """Whether a freed place suits a waiting child (aged `age`) of a need level it can take: a
-    bridging child takes it; any other only as a step up (`is_step_up`)."""
+def suits(child: Any, resource: Any, today: float) -> bool:
+    """Whether a freed place suits a waiting child (on day `today`) of a need level it can take:
+    a bridging child takes it; any other only as a step up (`is_step_up`)."""
     current = child.placement
     if current is None or current.resource is resource:
         return False
+    age = age_on(child.dob, today)
     if isinstance(resource, Household):
         if not resource.min_age <= age <= resource.max_age:
             return False
