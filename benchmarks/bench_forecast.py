@@ -38,7 +38,7 @@ from sufficiency_sim.calibration.backtest import (
     error_summary,
     format_errors,
 )
-from sufficiency_sim.calibration.report import in_sample_check
+from sufficiency_sim.calibration.in_sample import in_sample_check
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "scenarios" / "york_baseline.yaml"

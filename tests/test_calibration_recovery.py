@@ -22,8 +22,8 @@ import pytest
 
 from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.calibration.backtest import coverage, run_backtest
+from sufficiency_sim.calibration.in_sample import in_sample_check
 from sufficiency_sim.calibration.pipeline import calibrate
-from sufficiency_sim.calibration.report import in_sample_check
 from sufficiency_sim.calibration.survival import median_time_in_care
 from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate

@@ -172,8 +172,8 @@ def calibrate_command(
       sufficiency-sim calibrate --episodes sufficiency_sim/data/sample/episodes.csv \\
           --header sufficiency_sim/data/sample/header.csv --out results/sample.yaml"""
     from sufficiency_sim.calibration.pipeline import calibrate
-    from sufficiency_sim.calibration.report import write_report
     from sufficiency_sim.calibration.scenario_writer import write_scenario
+    from sufficiency_sim.report.calibration import write_report
     from sufficiency_sim.scenario.census import write_census
 
     if out_path.suffix.lower() not in (".yaml", ".yml"):

@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.calibration.backtest import (
-    compare_with_observed,
     coverage,
-    observed_indicators,
-    simulate_bands,
 )
-from sufficiency_sim.calibration.census import census_on, starting_from
+from sufficiency_sim.calibration.in_sample import in_sample_check
 from sufficiency_sim.calibration.parts import get_dotted
 from sufficiency_sim.calibration.pipeline import Calibration
-from sufficiency_sim.calibration.reading import cleaned_without
 from sufficiency_sim.files import atomic
 from sufficiency_sim.report.charts import save_png
 from sufficiency_sim.report.text import LABELS
@@ -174,29 +168,6 @@ def check_chart(table: pd.DataFrame, path: Path) -> None:
     fig.suptitle("In-sample check: the calibrated model against the extract (year ending 31 March)")
     fig.tight_layout()
     save_png(fig, path)
-
-
-def in_sample_check(
-    calibration: Calibration,
-    episodes: pd.DataFrame,
-    header: pd.DataFrame,
-    uasc: pd.DataFrame | None,
-    exclude_uasc: bool,
-    years: int,
-    **run: Any,
-) -> pd.DataFrame:
-    """Simulate the calibrated parameters from the census `years` before the window's end and
-    compare with the extract's indicators for those years."""
-    extract = calibration.extract
-    end = pd.Timestamp(extract.window_end)
-    census_day = pd.Timestamp(end.year - years, 3, 31)
-    census = census_on(episodes, header, census_day, uasc, exclude_uasc, extract.window_start)
-    data = starting_from(calibration.data, census, census_day + pd.Timedelta(days=1), years=years)
-    sc = scenario_module.validate(data, "<in-sample check>")
-    bands = simulate_bands(sc, uncertainty=calibration.uncertainty, **run)
-    clean, head = cleaned_without(episodes, header, uasc, exclude_uasc)
-    observed = observed_indicators(clean, head, list(range(end.year - years + 1, end.year + 1)))
-    return compare_with_observed(bands, observed)
 
 
 def write_report(
