@@ -315,7 +315,8 @@ display(Markdown("\n\n".join(lines)))
 # were replaced from one shared random sequence, so every variant started 2019 with a
 # different stock of carers (a paired SD of 8.5 usable in-city places) and the comparison
 # measured that difference in starting point as much as the change. Now every variant starts
-# from the baseline's York on 1 April 2019 (checked by `tests/test_model_pairing.py`), and the
+# from the baseline's York on 1 April 2019 (checked by
+# `tests/statistical/test_model_pairing.py`), and the
 # recruitment row asks what happens if York recruits from its 2018-19 enquiry figures instead
 # of keeping its 80 households: 104 enquiries a year raise the share by 1.8 [0.5, 3.1] points,
 # 156 lower it by 3.4 [2.2, 4.7].

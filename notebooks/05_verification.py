@@ -34,7 +34,7 @@
 # Each simulated point is a mean over independent replications, with its 95% confidence
 # interval. About 95 out of 100 such intervals should contain the exact value; a few misses
 # are expected, a pattern of misses is a bug. The same checks run as automated tests in
-# `tests/test_model_theory.py`, with more replications.
+# `tests/verification/test_model_theory.py`, with more replications.
 #
 # **How much work.** The number of replications comes from the environment variable
 # `SUFFICIENCY_SIM_NOTEBOOK_REPLICATIONS` (20 by default) and the number of worker processes

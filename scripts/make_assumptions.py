@@ -8,8 +8,8 @@ of the first key (carers.approval_rate), and in "`pathways.placed_with_parents_s
 `..._before_exit`" the "..." stands for the first key's last part without its last word
 (pathways.placed_with_parents_before_exit). Backticks are dropped from every cell.
 
-tests/test_report_html.py checks that the packaged CSV is exactly what this script makes from
-the doc, so the two cannot drift. Run from the repository root after editing the doc:
+tests/functional/test_report_html.py checks that the packaged CSV is exactly what this script
+makes from the doc, so the two cannot drift. Run from the repository root after editing the doc:
 
     python scripts/make_assumptions.py          # rewrite the CSV
     python scripts/make_assumptions.py --check  # exit 1 if the CSV is out of date

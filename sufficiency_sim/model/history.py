@@ -17,7 +17,7 @@ from sufficiency_sim.model.header import HeaderDraws, header_fields
 Columns = dict[str, list[Any]]
 
 # The 903 column lists are restated here (not imported from sufficiency_sim.ssda903, whose
-# package pulls in pandas); tests/test_history.py checks they match ssda903.schema.
+# package pulls in pandas); tests/unit/test_history.py checks they match ssda903.schema.
 EPISODE_FIELDS = (
     "CHILD",
     "DECOM",

@@ -262,6 +262,6 @@ def json_schema() -> dict:
 
 def packaged_york_baseline() -> Path:
     """The York baseline installed with the package (a copy of scenarios/york_baseline.yaml,
-    kept identical by tests/test_cli_help.py), so a default works from any folder."""
+    kept identical by tests/functional/test_cli_help.py), so a default works from any folder."""
     folder = importlib.resources.files("sufficiency_sim") / "data" / "scenarios"
     return Path(str(folder)) / "york_baseline.yaml"

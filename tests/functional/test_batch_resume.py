@@ -24,7 +24,7 @@ from sufficiency_sim.experiment.batch import BatchStore, resume_or_start, scenar
 from sufficiency_sim.experiment.executors import SerialExecutor
 from sufficiency_sim.experiment.runner import ExperimentResult, ReplicationResult, run_experiment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios/york_baseline.yaml"
 OPTION = ROOT / "scenarios/options/b_recruitment_campaign.yaml"
 SHORT = ["horizon_years=2", "warmup_years=3"]

@@ -27,7 +27,7 @@ from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import read_episodes, read_header
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WS, WE = pd.Timestamp("2019-04-01"), pd.Timestamp("2021-03-31")
 T = pd.Timestamp
 

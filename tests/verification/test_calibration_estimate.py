@@ -29,7 +29,7 @@ from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import read_episodes, read_header
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 T = pd.Timestamp
 DAY = pd.Timedelta(days=1)

@@ -18,7 +18,7 @@ from sufficiency_sim.experiment.runner import run_experiment
 from sufficiency_sim.model.processes import Simulation
 from sufficiency_sim.scenario import Scenario, load
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 OPTIONS = ROOT / "scenarios" / "options"
 DATED_LEVERS = {

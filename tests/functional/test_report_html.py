@@ -39,7 +39,7 @@ from sufficiency_sim.report import html as report_html
 from sufficiency_sim.report.folder import APPRAISAL_CHART_FILES
 from sufficiency_sim.scenario import keys
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 OPTION_A = ROOT / "scenarios" / "options" / "a_two_local_homes.yaml"
 ARTIFACTS = ROOT / "test-artifacts"

@@ -10,7 +10,7 @@ from sufficiency_sim import scenario
 from sufficiency_sim.appraisal import statistics as ap
 from sufficiency_sim.report import changes
 from sufficiency_sim.report import headline as hl
-from tests.test_appraisal import frame
+from tests.verification.test_appraisal import frame
 
 BASE, OPTION = "Baseline", "Option"
 

@@ -37,7 +37,7 @@ from sufficiency_sim.errors import InputError
 from sufficiency_sim.experiment import runner as experiment
 from sufficiency_sim.files import outputs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 OPTION = ROOT / "scenarios" / "options" / "b_recruitment_campaign.yaml"
 SAMPLE = ROOT / "sufficiency_sim" / "data" / "sample"

@@ -19,7 +19,7 @@ import pytest
 from sufficiency_sim.model.processes import Simulation
 from sufficiency_sim.scenario import load
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 
 
 def taking_children(sim: Simulation) -> dict[str, float]:

@@ -30,7 +30,7 @@ from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903.read import read_episodes, read_header
 from sufficiency_sim.ssda903.write import write_episodes, write_header
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 SCALE = [
     "entries.rate_per_year=384",

@@ -19,7 +19,7 @@ from nbclient.exceptions import CellExecutionError
 
 from sufficiency_sim.report.notebook import JOBS_ENV, REPLICATIONS_ENV
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
 QUICK_REPLICATIONS = 3

@@ -18,7 +18,7 @@ from sufficiency_sim.cli.group import _register, cli
 from sufficiency_sim.report import text as report_text
 from sufficiency_sim.scenario.load import packaged_york_baseline
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sufficiency_sim" / "data" / "sample"
 
 _register()
@@ -118,7 +118,7 @@ def test_forest_plot_says_which_side_is_better() -> None:
 
     from sufficiency_sim.appraisal import statistics as ap
     from sufficiency_sim.report import charts
-    from tests.test_appraisal import frame
+    from tests.verification.test_appraisal import frame
 
     rng = np.random.default_rng(3)
     base = {

@@ -18,7 +18,7 @@ from sufficiency_sim.cli.appraisal import compare_command, sweep_command
 from sufficiency_sim.cli.group import _register, cli
 from sufficiency_sim.experiment import runner as experiment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 OPTIONS = ROOT / "scenarios" / "options"
 SHORT = "horizon_years: 4\nwarmup_years: 4\n"

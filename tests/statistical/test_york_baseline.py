@@ -10,7 +10,7 @@ import pytest
 from sufficiency_sim import scenario
 from sufficiency_sim.experiment.runner import run_experiment
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 
 # The acceptance ranges around York's published 2018-19 figures (docs/york_baseline.md):
 # CLA 207, starts 69, 40% outside the city, 14-15% with 3+ placements, 57% long-term stability.

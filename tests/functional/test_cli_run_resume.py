@@ -11,7 +11,7 @@ from sufficiency_sim.cli.group import cli
 from sufficiency_sim.experiment.batch import resume_or_start
 from sufficiency_sim.experiment.runner import run_experiment
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 SHORT = ["--set", "horizon_years=2", "--set", "warmup_years=3"]
 
 

@@ -17,7 +17,7 @@ from sufficiency_sim.model.processes import Simulation, simulate
 from sufficiency_sim.scenario import Duration
 from sufficiency_sim.scenario.census import CENSUS_COLUMNS, read_census, write_census
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
 ROUTES_LONG_TERM = "long_term: 1, return_home: 0, adoption: 0, sgo: 0, cao: 0, other: 0"
 KINDS = ("kinship", "inhouse_foster", "ifa", "local_home", "external_home", "supported")

@@ -2,7 +2,7 @@
 
 The validator that local authorities run before they submit (PyPI ``csc-validator-be-903``)
 needs pandas<2 and numpy<1.25, so it cannot share the project's environment: this test builds
-its own virtual environment once (pinned by tests/d2i-requirements.txt, kept in
+its own virtual environment once (pinned by tests/e2e/d2i-requirements.txt, kept in
 ``~/.cache/sufficiency-sim``, or $XDG_CACHE_HOME) with a Python 3.9-3.11 it finds, and runs the
 validator there on a simulated York history cut into the 2023/24 return and into the return of
 the latest year the validator has rules for, each with last year's return beside it (the rules

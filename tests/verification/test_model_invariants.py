@@ -29,7 +29,7 @@ from sufficiency_sim.scenario import load as load_scenario
 from sufficiency_sim.vocabulary import AGE_BANDS, ROUTES
 
 START = dt.date(2019, 4, 1)
-YORK = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+YORK = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 NEW_PLACEMENT = frozenset({"S", "P", "B", "T", "U"})
 FOSTER_KINDS = frozenset({"inhouse_foster", "emergency_foster"})
 PROPERTY = settings(

@@ -12,7 +12,7 @@ from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
 from sufficiency_sim.ssda903 import codes
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 
 
 @pytest.fixture(scope="module")

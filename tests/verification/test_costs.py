@@ -16,7 +16,7 @@ import pytest
 from sufficiency_sim import scenario
 from sufficiency_sim.measure.costs import costs_by_year, overlap_days, year_bounds
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 COST_COLUMNS = [
     "year",
     "placement_cost_gbp",

@@ -16,7 +16,7 @@ from sufficiency_sim.errors import InputError
 from sufficiency_sim.experiment.executors import ProcessExecutor, SerialExecutor, make_executor
 from sufficiency_sim.experiment.runner import ExperimentResult, Task, run_experiment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHORT = ["horizon_years=2", "warmup_years=3"]
 SEED = 20240
 REPLICATIONS = 4

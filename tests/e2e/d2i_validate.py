@@ -1,7 +1,7 @@
 """Run the Data to Insight SSDA903 validator on one return and print the failing rules as JSON.
 
 Run with the Python of a virtual environment that has ``csc-validator-be-903`` installed (it
-needs pandas<2, so it cannot share the project's environment); tests/test_d2i_validator.py
+needs pandas<2, so it cannot share the project's environment); tests/e2e/test_d2i_validator.py
 does that. Usage:
 
     python d2i_validate.py RULESET YEAR LA_CODE THIS_DIR [PREV_DIR]

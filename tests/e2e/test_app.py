@@ -21,7 +21,7 @@ from sufficiency_sim.app.levers import Levers, apply_levers, load_baseline, scen
 from sufficiency_sim.cli.app import streamlit_command
 from sufficiency_sim.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("SUFFICIENCY_SIM_REQUIRE_BROWSER") == "1"
 ARTIFACTS = ROOT / "test-artifacts"

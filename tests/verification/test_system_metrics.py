@@ -284,7 +284,7 @@ def test_placement_counts_add_up_with_the_indicator() -> None:
     from sufficiency_sim.experiment.runner import history_frames, measure
     from sufficiency_sim.model import simulate
 
-    baseline = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+    baseline = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
     sc = scenario.load(baseline, ["horizon_years=3", "warmup_years=4"])
     frames = history_frames(simulate(sc, 7, 0))
     result = measure(frames, sc)

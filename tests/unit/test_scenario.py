@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sufficiency_sim import scenario
 from sufficiency_sim.errors import InputError
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import sufficiency_sim
 from sufficiency_sim import scenario
 from sufficiency_sim.cli.group import cli
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 SHORT = ("--set", "horizon_years=2", "--set", "warmup_years=3")
 YEARS = [2020, 2021]
 REPLICATIONS = 3

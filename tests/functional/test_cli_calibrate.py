@@ -15,7 +15,7 @@ import pytest
 
 from sufficiency_sim import scenario as scenario_module
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sufficiency_sim" / "data" / "sample"
 TEMPLATE = ROOT / "scenarios" / "york_baseline.yaml"
 SF = ROOT.parent / "shared" / "data" / "sf-demand-model-samples" / "combined"
@@ -111,8 +111,8 @@ def test_calibrate_bad_files(tmp_path):
 
 
 # The default template is installed with the package, so calibrate works from any folder:
-# tests/test_cli_help.py::test_calibrate_works_from_another_folder (it used to fail outside a
-# clone with "default template not found").
+# tests/functional/test_cli_help.py::test_calibrate_works_from_another_folder (it used to fail
+# outside a clone with "default template not found").
 
 
 def test_calibrate_the_bundled_sample_and_run_it(tmp_path):
