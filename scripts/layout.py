@@ -2,11 +2,13 @@
 line of its docstring (its one-line purpose). The README's "How it is built" section is this
 output.
 
-    python scripts/layout.py
+    python scripts/layout.py              # every module (docs/model.md)
+    python scripts/layout.py --packages   # packages only (the README)
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 from pathlib import Path
 
@@ -26,8 +28,9 @@ def lines(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines())
 
 
-def entries(folder: Path, depth: int = 0) -> list[str]:
-    """One line per module and package under `folder`, packages after modules."""
+def entries(folder: Path, depth: int = 0, packages_only: bool = False) -> list[str]:
+    """One line per module and package under `folder`, packages after modules (only the
+    packages' own lines below the top with `packages_only`)."""
     out = []
     indent = "  " * (depth + 1)
     for path in sorted(folder.glob("*.py")):
@@ -37,7 +40,8 @@ def entries(folder: Path, depth: int = 0) -> list[str]:
     for sub in sorted(p for p in folder.iterdir() if (p / "__init__.py").exists()):
         total = sum(lines(p) for p in sub.rglob("*.py"))
         out.append(_line(f"{indent}{sub.name}/", f"{total:>4}", purpose(sub / "__init__.py")))
-        out.extend(entries(sub, depth + 1))
+        if not packages_only:
+            out.extend(entries(sub, depth + 1))
     return out
 
 
@@ -49,8 +53,11 @@ def _line(name: str, count: str, text: str) -> str:
 
 def main() -> None:
     """Print the layout."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--packages", action="store_true", help="packages only")
+    args = parser.parse_args()
     print(f"sufficiency_sim/{'':<14}lines")
-    print("\n".join(entries(PACKAGE)))
+    print("\n".join(entries(PACKAGE, packages_only=args.packages)))
 
 
 if __name__ == "__main__":
