@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-APP_FILE = Path(__file__).resolve().parent / "app" / "main.py"
+APP_FILE = Path(__file__).resolve().parents[1] / "app" / "main.py"
 
 
 def streamlit_command(port: int, headless: bool) -> list[str]:

@@ -242,23 +242,10 @@ def compare_command(
     run_id = outputs.start_run(out_dir, also=(*folder.COMPARE_OUTPUTS, folder.REPORT_FILE))
     with _executor(jobs, dask_address) as executor:
         executor_name = executor.name
-        click.echo(
-            f"{len(named)} scenarios x {replications} replications x {baseline.horizon_years} "
-            f"years from {baseline.start_date:%d %B %Y} (seed {seed}, {executor.name}, "
-            f"{jobs} job(s)){f'; {len(done)} runs reused from checkpoints' if done else ''}",
-            err=True,
-        )
+        _announce(len(named), replications, baseline, seed, executor.name, jobs, len(done))
+        auto = (max_replications, auto_batch)
         outcome = _run(
-            named,
-            baseline.name,
-            replications,
-            seed,
-            executor,
-            store,
-            done,
-            quiet,
-            max_replications,
-            auto_batch,
+            named, baseline.name, replications, seed, executor, store, done, quiet, *auto
         )
     appraisal = appraise(outcome.results, baseline.name, seed, discount_rate)
     resolved = {name: scenario.to_jsonable(sc) for name, sc in named.items()}
@@ -271,17 +258,36 @@ def compare_command(
         "overrides": list(overrides),
         "seed": seed,
         "replications_requested": replications,
-        "replications": outcome.replications,
-        "resumed_runs": outcome.reused,
-        "discount_rate": discount_rate,
-        "confidence": 0.95,
-        "jobs": jobs,
-        "executor": executor_name + (f" {dask_address}" if dask_address else ""),
+        **_outcome_meta(outcome, discount_rate, jobs, executor_name, dask_address),
         **_scenarios_meta(loaded, outcome, max_replications, auto_batch, started),
     }
     folder.write_compare_outputs(out_dir, outcome, appraisal, markdown, meta, run_id)
     store.clear()  # the outputs are complete: checkpoints are no longer needed
     _say_done(out_dir, outcome, len(named), started)
+
+
+def _announce(
+    scenarios: int, replications, baseline, seed: int, executor: str, jobs: int, reused: int
+) -> None:
+    """Say on stderr what is about to run."""
+    click.echo(
+        f"{scenarios} scenarios x {replications} replications x {baseline.horizon_years} "
+        f"years from {baseline.start_date:%d %B %Y} (seed {seed}, {executor}, "
+        f"{jobs} job(s)){f'; {reused} runs reused from checkpoints' if reused else ''}",
+        err=True,
+    )
+
+
+def _outcome_meta(outcome, discount_rate: float, jobs: int, executor: str, address) -> dict:
+    """What run.json records of how a comparison ran."""
+    return {
+        "replications": outcome.replications,
+        "resumed_runs": outcome.reused,
+        "discount_rate": discount_rate,
+        "confidence": 0.95,
+        "jobs": jobs,
+        "executor": executor + (f" {address}" if address else ""),
+    }
 
 
 def _scenarios_meta(

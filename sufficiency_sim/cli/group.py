@@ -129,26 +129,15 @@ def run_command(
     from tqdm import tqdm
 
     from sufficiency_sim import scenario
-    from sufficiency_sim.experiment.batch import resume_or_start
     from sufficiency_sim.experiment.executors import make_executor
     from sufficiency_sim.experiment.runner import run_experiment, summarise
-    from sufficiency_sim.files import atomic, outputs
     from sufficiency_sim.report.text import show_summary
 
     sc = scenario.load(scenario_file, overrides)
-    if histories and out_dir is None:
-        raise InputError("--histories needs --out DIR to say where to write the histories")
     jobs = jobs or os.cpu_count() or 1
-    history_dir = out_dir / "replications" if histories and out_dir else None
-    if resume and out_dir is None:
-        raise InputError("--resume needs --out DIR: the folder of the interrupted run")
-    store, done, run_id = None, {}, ""
-    if out_dir is not None:
-        outputs.writable_folder(out_dir)  # before the checkpoints, so a bad --out is refused
-        store, done = resume_or_start(out_dir, sc, seed, replications, resume)
-        run_id = outputs.start_run(out_dir)
-    if history_dir is not None and history_dir.exists() and not resume:
-        shutil.rmtree(history_dir)  # our own output: stale replications must not linger
+    store, done, run_id, history_dir = _prepare_run(
+        out_dir, histories, resume, sc, seed, replications
+    )
     executor = make_executor(jobs, dask_address)
     click.echo(
         f"{sc.name}: {replications} replications x {sc.horizon_years} years "
@@ -170,25 +159,61 @@ def run_command(
     summary = summarise(results)
     show_summary(summary, sc, click.get_text_stream("stdout"))
     if out_dir is not None:
-        atomic.write_csv(out_dir / "indicators.csv", results)
-        atomic.write_csv(out_dir / "summary.csv", summary)
-        meta = {
-            "scenario_file": str(scenario_file),
-            "overrides": list(overrides),
-            "scenario": scenario.to_jsonable(sc),
-            "seed": seed,
-            "replications": replications,
-            "jobs": jobs,
-            "executor": executor.name,
-            "resumed_replications": len(done),
-            "package_version": __version__,
-            "python": platform.python_version(),
-            "wall_seconds": round(result.wall_seconds, 3),
-        }
-        outputs.finish_run(out_dir, run_id, meta, ["indicators.csv", "summary.csv"])
+        settings = {"seed": seed, "replications": replications, "jobs": jobs}
+        meta = _run_meta(scenario_file, overrides, sc, settings, executor.name, len(done), result)
+        _write_run(out_dir, run_id, results, summary, meta)
         store.clear()  # the outputs are complete: checkpoints are no longer needed
-        click.echo(f"wrote {out_dir}/indicators.csv, summary.csv and run.json", err=True)
     click.echo(f"{replications} replications in {result.wall_seconds:.1f} s", err=True)
+
+
+def _prepare_run(out_dir: Path | None, histories: bool, resume: bool, sc, seed: int, reps: int):
+    """Check the output options and prepare the folder: (checkpoint store, replications
+    already done, run id, folder of the histories or None)."""
+    from sufficiency_sim.experiment.batch import resume_or_start
+    from sufficiency_sim.files import outputs
+
+    if histories and out_dir is None:
+        raise InputError("--histories needs --out DIR to say where to write the histories")
+    history_dir = out_dir / "replications" if histories and out_dir else None
+    if resume and out_dir is None:
+        raise InputError("--resume needs --out DIR: the folder of the interrupted run")
+    store, done, run_id = None, {}, ""
+    if out_dir is not None:
+        outputs.writable_folder(out_dir)  # before the checkpoints, so a bad --out is refused
+        store, done = resume_or_start(out_dir, sc, seed, reps, resume)
+        run_id = outputs.start_run(out_dir)
+    if history_dir is not None and history_dir.exists() and not resume:
+        shutil.rmtree(history_dir)  # our own output: stale replications must not linger
+    return store, done, run_id, history_dir
+
+
+def _run_meta(
+    scenario_file: Path, overrides, sc, settings: dict, executor: str, resumed: int, result
+) -> dict:
+    """What run.json records of a run, besides its run id and file hashes."""
+    from sufficiency_sim import scenario
+
+    return {
+        "scenario_file": str(scenario_file),
+        "overrides": list(overrides),
+        "scenario": scenario.to_jsonable(sc),
+        **settings,
+        "executor": executor,
+        "resumed_replications": resumed,
+        "package_version": __version__,
+        "python": platform.python_version(),
+        "wall_seconds": round(result.wall_seconds, 3),
+    }
+
+
+def _write_run(out_dir: Path, run_id: str, results, summary, meta: dict) -> None:
+    """Write a run's indicators, summary and run.json (last, marking the run finished)."""
+    from sufficiency_sim.files import atomic, outputs
+
+    atomic.write_csv(out_dir / "indicators.csv", results)
+    atomic.write_csv(out_dir / "summary.csv", summary)
+    outputs.finish_run(out_dir, run_id, meta, ["indicators.csv", "summary.csv"])
+    click.echo(f"wrote {out_dir}/indicators.csv, summary.csv and run.json", err=True)
 
 
 @cli.command("schema")

@@ -112,6 +112,53 @@ def _homes(base: Mapping, mine: Mapping) -> list[str]:
     return out
 
 
+_SCALAR_CHANGES: tuple[tuple[str, str], ...] = (
+    ("provision.inhouse_foster.households", "in-house foster households"),
+    ("provision.inhouse_foster.emergency_households", "dedicated emergency foster carers"),
+    ("entries.rate_per_year", "children entering care a year"),
+)
+"""Settings described as "what: before to after"."""
+
+_LISTED_CHANGES = (
+    (
+        "carers.campaigns",
+        lambda c: (
+            f"recruitment campaign of {c.get('extra_enquiries_per_year'):g} "
+            f"extra enquiries a year {_period(c)}"
+        ),
+    ),
+    (
+        "carers.retention",
+        lambda r: (
+            f"foster carers leave at {r.get('deregistration_multiplier'):g} "
+            f"times the usual rate from {long_date(r.get('start'))}"
+        ),
+    ),
+    (
+        "entries.surges",
+        lambda s: (
+            f"{s.get('rate_per_year'):g} extra children a year aged "
+            f"{_band(s.get('age_band'))} entering care {_period(s)}"
+        ),
+    ),
+    (
+        "one_off_costs",
+        lambda c: (
+            f"one-off cost of {_money(c.get('amount_gbp', 0))} for "
+            f"{_lower(c.get('name'))} on {long_date(c.get('date'))}"
+        ),
+    ),
+    (
+        "recurring_costs",
+        lambda c: (
+            f"{_money(c.get('amount_gbp_per_year', 0))} a year for "
+            f"{_lower(c.get('name'))} {_period(c)}"
+        ),
+    ),
+)
+"""Lists of dated items (campaigns, retention changes, surges, costs): each new item in words."""
+
+
 def describe_changes(base: Mapping | None, mine: Mapping | None) -> list[str]:
     """What an option changes against the baseline, in words, from resolved scenario data:
     local homes, foster households, emergency carers, recruitment campaigns, retention,
@@ -120,55 +167,14 @@ def describe_changes(base: Mapping | None, mine: Mapping | None) -> list[str]:
         return []
     out = _homes(base, mine)
     handled = {"provision.local_homes"}
-    for path, words in (
-        ("provision.inhouse_foster.households", "in-house foster households"),
-        ("provision.inhouse_foster.emergency_households", "dedicated emergency foster carers"),
-        ("entries.rate_per_year", "children entering care a year"),
-    ):
+    for path, words in _SCALAR_CHANGES:
         handled.add(path)
         a, b = _get(base, path), _get(mine, path)
         if a != b and b is not None:
             out.append(
                 f"{words}: {a:g} to {b:g}" if isinstance(a, int | float) else f"{words}: {b}"
             )
-    lists = (
-        (
-            "carers.campaigns",
-            lambda c: (
-                f"recruitment campaign of {c.get('extra_enquiries_per_year'):g} "
-                f"extra enquiries a year {_period(c)}"
-            ),
-        ),
-        (
-            "carers.retention",
-            lambda r: (
-                f"foster carers leave at {r.get('deregistration_multiplier'):g} "
-                f"times the usual rate from {long_date(r.get('start'))}"
-            ),
-        ),
-        (
-            "entries.surges",
-            lambda s: (
-                f"{s.get('rate_per_year'):g} extra children a year aged "
-                f"{_band(s.get('age_band'))} entering care {_period(s)}"
-            ),
-        ),
-        (
-            "one_off_costs",
-            lambda c: (
-                f"one-off cost of {_money(c.get('amount_gbp', 0))} for "
-                f"{_lower(c.get('name'))} on {long_date(c.get('date'))}"
-            ),
-        ),
-        (
-            "recurring_costs",
-            lambda c: (
-                f"{_money(c.get('amount_gbp_per_year', 0))} a year for "
-                f"{_lower(c.get('name'))} {_period(c)}"
-            ),
-        ),
-    )
-    for path, say in lists:
+    for path, say in _LISTED_CHANGES:
         handled.add(path)
         before = _get(base, path, []) or []
         out += [say(item) for item in (_get(mine, path, []) or []) if item not in before]

@@ -62,7 +62,7 @@ def repo_root(start: str | Path | None = None) -> Path:
     folder or one above it (Jupyter runs a notebook in notebooks/), else the folder the package
     was installed from in editable mode."""
     here = Path(start or Path.cwd()).resolve()
-    package_parent = Path(__file__).resolve().parents[1]
+    package_parent = Path(__file__).resolve().parents[2]
     for folder in (here, *here.parents, package_parent):
         if (folder / _MARKER).is_file():
             return folder

@@ -57,19 +57,12 @@ LONG_MODULE_NOTE = "longer than 500 lines"
 NOT_YET_SPLIT: dict[str, set[str]] = {
     "sufficiency_sim.cli.appraisal": {"compare_command", "sweep_command"},
     "sufficiency_sim.cli.calibrate": {"calibrate_command", "backtest_command"},
-    "sufficiency_sim.cli.group": {"run_command"},
-    "sufficiency_sim.report.changes": {"describe_changes"},
-    "sufficiency_sim.report.charts.base": {"sweep_chart"},
-    "sufficiency_sim.report.charts.results": {
-        "placement_types_chart",
-        "placements_per_child_chart",
-    },
     "sufficiency_sim.report.html": {"<module>", "build_html"},
 }
-"""What the layout change of 3 December 2026 left over the limits (the click commands carry
-their help text and options; html.py is still one module): to split next, listed here so that
-nothing new joins them. A name here that is back within the limits fails the test, so the list
-only shrinks."""
+"""What the layout change of 3 December 2026 left over the limits (four click commands, which
+carry their help text and many options; html.py, still one module): to split next, listed here
+so that nothing new joins them. A name here that is back within the limits fails the test, so
+the list only shrinks."""
 
 
 def _modules() -> list[Path]:

@@ -363,6 +363,25 @@ def short_name(name: str, width: int = 36) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+def _error_bars(ax, data: pd.DataFrame, scale: float, style, name: str) -> None:
+    """One group's means at `_x` with its 95% interval as error bars."""
+    mean = data["mean"].to_numpy(float) / scale
+    ax.errorbar(
+        data["_x"].to_numpy(float),
+        mean,
+        yerr=[
+            mean - data["lower"].to_numpy(float) / scale,
+            data["upper"].to_numpy(float) / scale - mean,
+        ],
+        color=style.colour,
+        linestyle=style.line,
+        marker=style.marker,
+        markersize=5,
+        capsize=3,
+        label=name or None,
+    )
+
+
 def sweep_chart(
     sweep: pd.DataFrame,
     keys: Sequence[str],
@@ -397,22 +416,7 @@ def sweep_chart(
             data = group[group["measure"].eq(measure)]
             shift = dodge * (index - (len(groups) - 1) / 2)
             data = data.assign(_x=data[x_key].map(position) + shift).sort_values("_x")
-            style = styles[name]
-            mean = data["mean"].to_numpy(float) / s
-            ax.errorbar(
-                data["_x"].to_numpy(float),
-                mean,
-                yerr=[
-                    mean - data["lower"].to_numpy(float) / s,
-                    data["upper"].to_numpy(float) / s - mean,
-                ],
-                color=style.colour,
-                linestyle=style.line,
-                marker=style.marker,
-                markersize=5,
-                capsize=3,
-                label=name or None,
-            )
+            _error_bars(ax, data, s, styles[name], name)
         if not numeric:
             ax.set_xticks(list(position.values()), [str(v) for v in x_values], fontsize=8)
         ax.set_xlabel(x_key, fontsize=8)

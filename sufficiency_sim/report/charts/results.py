@@ -98,6 +98,24 @@ def _band_words(band: Band, confidence: float) -> str:
     return f"mean and {pct} confidence interval"
 
 
+def _placement_line(ax, kind: str, data: pd.DataFrame) -> None:
+    """One placement type's mean by year, in its style, over its shaded band."""
+    style = PLACEMENT_STYLES[kind]
+    x = data["year"].astype(int).to_numpy()
+    lower, upper = clip_to_bounds(kind, data["lower"], data["upper"])
+    ax.fill_between(x, lower, upper, facecolor=style.colour, alpha=0.15, linewidth=0)
+    ax.plot(
+        x,
+        data["mean"].to_numpy(float),
+        color=style.colour,
+        linestyle=style.line,
+        marker=style.marker,
+        markersize=4,
+        linewidth=1.5,
+        label=style.label,
+    )
+
+
 def placement_types_chart(
     results: pd.DataFrame,
     scenarios: Sequence[str] | None = None,
@@ -127,28 +145,7 @@ def placement_types_chart(
     for ax, name in zip(axes, names, strict=True):
         mine = rows[rows["scenario"].eq(name)]
         for kind in used:
-            style = PLACEMENT_STYLES[kind]
-            data = mine[mine["measure"].eq(kind)].sort_values("year")
-            x = data["year"].astype(int).to_numpy()
-            lower, upper = clip_to_bounds(kind, data["lower"], data["upper"])
-            ax.fill_between(
-                x,
-                lower,
-                upper,
-                facecolor=style.colour,
-                alpha=0.15,
-                linewidth=0,
-            )
-            ax.plot(
-                x,
-                data["mean"].to_numpy(float),
-                color=style.colour,
-                linestyle=style.line,
-                marker=style.marker,
-                markersize=4,
-                linewidth=1.5,
-                label=style.label,
-            )
+            _placement_line(ax, kind, mine[mine["measure"].eq(kind)].sort_values("year"))
         year_axis(ax, sorted(mine["year"].dropna().astype(int).unique()))
         ax.set_ylim(0, top * 1.05 if top > 0 else 1.0)
         ax.set_title(short_name(name, 60), fontsize=10)
@@ -330,6 +327,23 @@ def _bar_face(style: Style) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c + (255 - c) * 0.45) for c in (red, green, blue)))
 
 
+def _rows_of_year(
+    levels: pd.DataFrame, results: pd.DataFrame, year: int | None
+) -> tuple[pd.DataFrame, str]:
+    """The level rows of one financial year (or of the whole horizon when `year` is None),
+    and the words for that period."""
+    if year is None:
+        rows = levels[levels["period"].eq(HORIZON)]
+        when = f"mean of the years {year_label(int(results['year'].min()))} to " + year_label(
+            int(results["year"].max())
+        )
+        return rows, when
+    rows = levels[levels["period"].eq(YEAR) & levels["year"].eq(year)]
+    if rows.empty:
+        raise ValueError(f"no results for the year {year}")
+    return rows, f"financial year {year_label(year)}"
+
+
 def placements_per_child_chart(
     results: pd.DataFrame,
     baseline: str | None = None,
@@ -346,16 +360,7 @@ def placements_per_child_chart(
     names = scenario_order(results)
     styles = scenario_styles(names, baseline)
     levels = _levels(results, measures, confidence)
-    if year is None:
-        rows = levels[levels["period"].eq(HORIZON)]
-        when = f"mean of the years {year_label(int(results['year'].min()))} to " + year_label(
-            int(results["year"].max())
-        )
-    else:
-        rows = levels[levels["period"].eq(YEAR) & levels["year"].eq(year)]
-        if rows.empty:
-            raise ValueError(f"no results for the year {year}")
-        when = f"financial year {year_label(year)}"
+    rows, when = _rows_of_year(levels, results, year)
     fig = Figure(figsize=(9.0, 4.6), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.subplots()
