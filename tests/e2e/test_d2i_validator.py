@@ -38,7 +38,7 @@ from sufficiency_sim.ssda903.validate import validate_903
 pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).resolve().parent
-BASELINE = HERE.parent / "scenarios" / "york_baseline.yaml"
+BASELINE = HERE.parents[1] / "scenarios" / "york_baseline.yaml"
 REQUIREMENTS = HERE / "d2i-requirements.txt"
 RUNNER = HERE / "d2i_validate.py"
 YORK = "E06000014"
