@@ -11,6 +11,7 @@ import time
 
 from sufficiency_sim import scenario
 from sufficiency_sim.experiment.runner import run_experiment
+from sufficiency_sim.scenario.schema import expected_children
 
 
 def main() -> None:
@@ -20,7 +21,7 @@ def main() -> None:
     run_experiment(sc, 1, 1)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"expected children: {scenario.expected_children(sc):,.0f}")
+    print(f"expected children: {expected_children(sc):,.0f}")
     print(f"one replication: {seconds:.1f} s, peak memory {peak:.0f} MB")
 
 

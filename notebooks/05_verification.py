@@ -57,8 +57,7 @@ from sufficiency_sim import scenario
 from sufficiency_sim.experiment.runner import run_experiment
 from sufficiency_sim.measure.intervals import t_half_width
 from sufficiency_sim.report.notebook import repo_root, settings
-from sufficiency_sim.scenario import BREAKDOWN_KINDS
-from sufficiency_sim.vocabulary import AGE_BANDS, NEEDS
+from sufficiency_sim.vocabulary import AGE_BANDS, BREAKDOWN_KINDS, NEEDS
 
 SETTINGS = settings(default_replications=20)
 REPLICATIONS, JOBS, QUICK = SETTINGS.replications, SETTINGS.jobs, SETTINGS.quick

@@ -19,8 +19,8 @@ import numpy as np
 
 from sufficiency_sim import scenario as scenario_mod
 from sufficiency_sim.model.history import RunHistory
-from sufficiency_sim.scenario import BREAKDOWN_KINDS, Scenario
-from sufficiency_sim.vocabulary import AGE_BANDS, NEEDS
+from sufficiency_sim.scenario import Scenario
+from sufficiency_sim.vocabulary import AGE_BANDS, BREAKDOWN_KINDS, NEEDS
 
 BASELINE_PATH = Path(__file__).resolve().parents[1] / "scenarios" / "york_baseline.yaml"
 YEAR_DAYS = 365.25

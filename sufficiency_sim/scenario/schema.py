@@ -18,35 +18,41 @@ from pydantic import (
 from sufficiency_sim.scenario.carers import Carers
 from sufficiency_sim.scenario.census import Census
 from sufficiency_sim.scenario.types import (
-    BREAKDOWN_KINDS,
     ENTRIES_BOUND,
     HOUSEHOLDS_BOUND,
     MAX_CHILDREN_PER_REPLICATION,
     MAX_ENTRIES_PER_YEAR,
     MAX_HOUSEHOLDS,
-    AgeBand,
     AgeShares,
-    BreakdownKind,
-    BreakdownReason,
     ByAge,
     ByNeed,
     Count,
     Duration,
-    Location,
     LocationMix,
-    Need,
     NonNegative,
     Positive,
-    PreferenceKind,
     Probability,
-    RouteName,
     Strict,
     check_all_keys,
     check_shares,
     every_key,
     valid_shares,
 )
-from sufficiency_sim.vocabulary import AGE_BANDS, LOCATIONS, NEEDS, ROUTES, YEAR_DAYS
+from sufficiency_sim.vocabulary import (
+    AGE_BANDS,
+    BREAKDOWN_KINDS,
+    LOCATIONS,
+    NEEDS,
+    ROUTES,
+    YEAR_DAYS,
+    AgeBand,
+    BreakdownKind,
+    BreakdownReason,
+    Location,
+    Need,
+    PreferenceKind,
+    RouteName,
+)
 
 
 class Surge(Strict):

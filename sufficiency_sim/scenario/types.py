@@ -17,45 +17,13 @@ from pydantic import (
     field_validator,
 )
 
-from sufficiency_sim.vocabulary import AGE_BANDS, NEEDS
-
-PREFERENCE_KINDS: tuple[str, ...] = (
-    "kinship",
-    "inhouse_foster",
-    "ifa_local",
-    "local_home",
-    "supported",
-    "ifa_distant",
-    "external_home",
+from sufficiency_sim.vocabulary import (
+    AGE_BANDS,
+    NEEDS,
+    AgeBand,
+    Location,
 )
 
-AgeBand = Literal["0", "1-4", "5-9", "10-15", "16-17"]
-Need = Literal["standard", "complex", "specialist"]
-Location = Literal["in", "near", "far"]
-RouteName = Literal["return_home", "adoption", "sgo", "cao", "long_term", "other"]
-PreferenceKind = Literal[
-    "kinship",
-    "inhouse_foster",
-    "ifa_local",
-    "local_home",
-    "supported",
-    "ifa_distant",
-    "external_home",
-]
-BreakdownKind = Literal[
-    "kinship",
-    "inhouse_foster",
-    "emergency_foster",
-    "ifa",
-    "local_home",
-    "external_home",
-    "emergency_residential",
-    "supported",
-    "placed_with_parents",
-    "adoption",
-]
-BREAKDOWN_KINDS: tuple[str, ...] = BreakdownKind.__args__  # type: ignore[attr-defined]
-BreakdownReason = Literal["CREQB", "CREQO", "CHILD", "ALLEG", "STAND"]
 MAX_ENTRIES_PER_YEAR = 35_000
 ENTRIES_BOUND = (
     "At most 35,000 a year: all of England started 33,050 children in care in 2024 (DfE, "

@@ -36,6 +36,8 @@ from sufficiency_sim.cli.options import MAX_SEED
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.experiment import runner as experiment
 from sufficiency_sim.files import outputs
+from sufficiency_sim.scenario.schema import expected_children
+from sufficiency_sim.scenario.types import MAX_CHILDREN_PER_REPLICATION
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
@@ -500,7 +502,7 @@ def test_huge_entry_rate_refused_before_running() -> None:
 def test_every_bundled_scenario_is_within_the_bounds() -> None:
     for path in [BASELINE, *sorted((ROOT / "scenarios" / "options").glob("*.yaml"))]:
         loaded = scenario.load(path)
-        assert scenario.expected_children(loaded) < scenario.MAX_CHILDREN_PER_REPLICATION
+        assert expected_children(loaded) < MAX_CHILDREN_PER_REPLICATION
 
 
 def test_killed_compare_never_looks_complete(

@@ -10,6 +10,7 @@ import pytest
 from sufficiency_sim import scenario
 from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
+from sufficiency_sim.scenario.schema import HeaderFields
 from sufficiency_sim.ssda903 import codes
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
@@ -95,7 +96,7 @@ def test_header_fields_are_complete_and_consistent(frames):
     """ETHNIC a valid code and UPN of the return's pattern for every child, unique unless an
     unknown code, UN1 only for a child under 4 throughout its care; MOTHER 0/1 for every girl
     and blank for boys, with MC_DOB exactly when 1, aged 15-17 and on a day in care."""
-    from sufficiency_sim.scenario import ETHNIC_CODES
+    from sufficiency_sim.scenario.schema import ETHNIC_CODES
 
     sc, f = frames
     header, episodes = f["header"], f["episodes"]
@@ -133,7 +134,7 @@ def test_header_draws_change_no_simulated_event() -> None:
     give the same episodes and placements, and the same children the same ethnicity draws."""
     overrides = ["horizon_years=3", "warmup_years=6"]
     sc = scenario.load(BASELINE, overrides)
-    fields = scenario.HeaderFields(mother_share=0.9, upn_unknown_share=0.5)
+    fields = HeaderFields(mother_share=0.9, upn_unknown_share=0.5)
     other = sc.model_copy(update={"header": fields})
     a, b = history_frames(simulate(sc, 7, 1)), history_frames(simulate(other, 7, 1))
     pd.testing.assert_frame_equal(a["episodes"], b["episodes"])

@@ -14,8 +14,8 @@ from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.model.draws import duration_beyond, duration_survival
 from sufficiency_sim.model.processes import Simulation, simulate
-from sufficiency_sim.scenario import Duration
 from sufficiency_sim.scenario.census import CENSUS_COLUMNS, read_census, write_census
+from sufficiency_sim.scenario.types import Duration
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "york_baseline.yaml"

@@ -15,6 +15,7 @@ import pytest
 
 from sufficiency_sim import scenario
 from sufficiency_sim.measure.costs import costs_by_year, overlap_days, year_bounds
+from sufficiency_sim.scenario.schema import RecurringCost
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "york_baseline.yaml"
 COST_COLUMNS = [
@@ -298,7 +299,7 @@ def test_recurring_costs_are_pro_rata_by_day() -> None:
     sc = scenario.load(BASELINE).model_copy(
         update={
             "recurring_costs": (
-                scenario.RecurringCost(
+                RecurringCost(
                     name="support",
                     start=dt.date(2019, 10, 1),
                     end=dt.date(2020, 10, 1),
