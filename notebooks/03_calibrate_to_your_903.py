@@ -56,9 +56,11 @@ from sufficiency_sim.calibration.backtest import coverage, run_backtest
 from sufficiency_sim.calibration.census import starting_from
 from sufficiency_sim.calibration.pipeline import calibrate
 from sufficiency_sim.calibration.reading import default_window
+from sufficiency_sim.calibration.scenario_writer import write_scenario
 from sufficiency_sim.experiment.runner import run_experiment
 from sufficiency_sim.report import charts
 from sufficiency_sim.report.notebook import repo_root, settings
+from sufficiency_sim.scenario.census import write_census
 from sufficiency_sim.ssda903.read import read_episodes, read_header
 
 SETTINGS = settings(default_replications=20)
@@ -199,9 +201,6 @@ show(charts.placement_types_chart(run.results))
 
 # %%
 with tempfile.TemporaryDirectory() as folder:
-    from sufficiency_sim.calibration.scenario_writer import write_scenario
-    from sufficiency_sim.scenario.census import write_census
-
     path = Path(folder) / "my_authority.yaml"
     write_scenario(path, calibration.data, calibration.provenance, EPISODES.name)
     write_census(census.to_dict("records"), Path(folder) / "my_authority_census.csv")

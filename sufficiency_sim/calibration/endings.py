@@ -32,13 +32,13 @@ from sufficiency_sim.calibration.parts import (
     days,
     estimated,
     evidence,
-    get_dotted,
     kept,
     mix_text,
     shares,
 )
 from sufficiency_sim.calibration.window import Window
 from sufficiency_sim.scenario.census import CENSUS_PLACEMENTS
+from sufficiency_sim.scenario.keys import get_key
 from sufficiency_sim.vocabulary import AGE_BANDS, LOCATIONS, YEAR_DAYS
 
 __all__ = ["ENDING_KINDS", "PLANNED_MOVE_KINDS", "estimate_endings", "model_moves"]
@@ -70,7 +70,7 @@ closing): not counted as breakdowns of those kinds."""
 
 def estimate_endings(extract: Extract, template: Mapping[str, Any]) -> Part:
     """Each kind's ending median and planned-move rate, and the reasons of breakdowns."""
-    shape = float(get_dotted(template, "endings.weibull_shape", 0.7) or 0.7)
+    shape = float(get_key(template, "endings.weibull_shape", 0.7) or 0.7)
     p = _exposure(extract, template, shape)
     rows, parts = [], []
     for kind in (*ENDING_KINDS, "other"):
@@ -155,8 +155,8 @@ def _reason_mix(template: Mapping[str, Any], breakdowns: pd.DataFrame) -> Part:
 
 
 def _mean_needs_multiplier(template: Mapping[str, Any]) -> dict[str, float]:
-    needs_by_age = get_dotted(template, "entries.needs_by_age") or {}
-    multiplier = get_dotted(template, "endings.needs_multiplier") or {}
+    needs_by_age = get_key(template, "entries.needs_by_age", None) or {}
+    multiplier = get_key(template, "endings.needs_multiplier", None) or {}
     out = {}
     for band in AGE_BANDS:
         mix = needs_by_age.get(band) or {}
@@ -170,12 +170,12 @@ def _mean_needs_multiplier(template: Mapping[str, Any]) -> dict[str, float]:
 
 
 def _location_multiplier(template: Mapping[str, Any], kind: str) -> dict[str, float]:
-    multiplier = get_dotted(template, "endings.location_multiplier") or {}
+    multiplier = get_key(template, "endings.location_multiplier", None) or {}
     by_location = {loc: float(multiplier.get(loc, 1.0)) for loc in LOCATIONS}
     section = LOCATION_SECTIONS.get(kind)
-    mix = get_dotted(template, f"provision.{section}.location_mix") if section else None
+    mix = get_key(template, f"provision.{section}.location_mix", None) if section else None
     if kind == "local_home":
-        homes = get_dotted(template, "provision.local_homes") or []
+        homes = get_key(template, "provision.local_homes", None) or []
         locations = [h.get("location", "in") for h in homes if isinstance(h, Mapping)]
         mix = {loc: locations.count(loc) for loc in LOCATIONS} if locations else {"in": 1}
     if mix and sum(float(v) for v in mix.values()) > 0:
@@ -189,7 +189,7 @@ def _location_multiplier(template: Mapping[str, Any], kind: str) -> dict[str, fl
 
 def _mean_multiplier(template: Mapping[str, Any], kind: str, rows: pd.DataFrame) -> float:
     """The exposure-weighted mean of the template's age x needs x location multipliers."""
-    age_multiplier = get_dotted(template, "endings.age_multiplier") or {}
+    age_multiplier = get_key(template, "endings.age_multiplier", None) or {}
     needs = _mean_needs_multiplier(template)
     location = _location_multiplier(template, kind)
     band = rows["age_band"].astype("object")
@@ -258,7 +258,7 @@ def model_moves(template: Mapping[str, Any], placements: pd.DataFrame) -> pd.Ser
     step = next_kind.isin(["adoption", "placed_with_parents", "supported"])
     length = days(placements["end"] - placements["start"])
     bridging = pd.Series(length < BRIDGING_DAYS, index=placements.index)
-    step_back = get_dotted(template, "matching.step_back") or {}
+    step_back = get_key(template, "matching.step_back", None) or {}
     if step_back.get("enabled", True):
         far = (
             placements["location"]

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sufficiency_sim.scenario.keys import get_key, set_key
+
 __all__ = [
     "MIN_EVENTS",
     "MIN_MIX_N",
@@ -29,7 +31,6 @@ __all__ = [
     "combine",
     "days",
     "estimated",
-    "get_dotted",
     "kept",
     "mix_text",
     "shares",
@@ -59,7 +60,7 @@ def estimated(key: str, value: Any, note: str) -> Part:
 
 def kept(template: Mapping[str, Any], key: str, why: str) -> Part:
     """No value (the template's stands), with a note showing the template's value and why."""
-    current = get_dotted(template, key)
+    current = get_key(template, key, None)
     shown = "" if current is None else f" ({_short(current)})"
     return Part(notes={key: f"template value kept{shown}: {why}"})
 
@@ -86,28 +87,11 @@ def combine_all(parts: Iterable[Part]) -> Part:
     return Part(values, notes, found)
 
 
-def get_dotted(data: Mapping[str, Any], key: str, default: Any = None) -> Any:
-    """The value at a dotted key of nested mappings (numeric-looking parts also tried as int)."""
-    node: Any = data
-    for part in key.split("."):
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, Mapping) and part.isdigit() and int(part) in node:
-            node = node[int(part)]
-        else:
-            return default
-    return node
-
-
 def apply_estimates(template: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
     """A deep copy of the raw scenario `template` with each value set at its dotted key."""
     data = copy.deepcopy(dict(template))
     for key, value in values.items():
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = copy.deepcopy(value)
+        set_key(data, key, copy.deepcopy(value))
     return data
 
 

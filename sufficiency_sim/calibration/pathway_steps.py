@@ -38,11 +38,11 @@ from sufficiency_sim.calibration.parts import (
     combine,
     days,
     estimated,
-    get_dotted,
     kept,
     lognormal_value,
 )
 from sufficiency_sim.calibration.window import Window
+from sufficiency_sim.scenario.keys import get_key
 from sufficiency_sim.vocabulary import YEAR_DAYS
 
 __all__ = ["STAYING_PUT_KINDS", "estimate_pathway_steps"]
@@ -170,7 +170,7 @@ def _parents_share_alone(
     intro: str,
 ) -> Part:
     """The share with the template's duration, when too few placements with parents ended."""
-    current = get_dotted(template, _PARENT_DAYS) or {}
+    current = get_key(template, _PARENT_DAYS, None) or {}
     median = float(current.get("median_days", 120.0)) if isinstance(current, Mapping) else 120.0
     sigma = float(current.get("sigma", 0.5)) if isinstance(current, Mapping) else 0.5
     chance = stats.norm.cdf((np.log(total) - math.log(median)) / max(sigma, 1e-6))

@@ -21,10 +21,10 @@ from sufficiency_sim.calibration.parts import (
     combine,
     estimated,
     evidence,
-    get_dotted,
     kept,
 )
 from sufficiency_sim.calibration.window import Window
+from sufficiency_sim.scenario.keys import get_key
 from sufficiency_sim.vocabulary import AGE_BANDS
 
 __all__ = ["estimate_adoption_with_carers", "estimate_kinship"]
@@ -56,7 +56,7 @@ def estimate_kinship(extract: Extract, template: Mapping[str, Any]) -> Part:
 
 
 def _kinship(template: Mapping[str, Any], frame: pd.DataFrame) -> Part:
-    current = get_dotted(template, _KINSHIP) or {}
+    current = get_key(template, _KINSHIP, None) or {}
     value, used, kept_bands = {}, [], []
     for band in AGE_BANDS:
         rows = frame.loc[frame["age_band"] == band]

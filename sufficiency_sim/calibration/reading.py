@@ -12,15 +12,9 @@ from sufficiency_sim.calibration.window import collection_year_series
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.ssda903.clean import clean_episodes, clean_header
 from sufficiency_sim.ssda903.codes import CONTINUES_EPISODE_REC, collection_year
-from sufficiency_sim.ssda903.read import (
-    SOURCE_COLUMN,
-    code_values,
-    parse_dates,
-    read_raw_tables,
-    require_columns,
-    text_values,
-)
+from sufficiency_sim.ssda903.read import code_values, parse_dates, require_columns, text_values
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS, EPISODE_DERIVED_COLUMNS
+from sufficiency_sim.ssda903.sources import SOURCE_COLUMN, read_raw_tables
 
 __all__ = [
     "as_codes",

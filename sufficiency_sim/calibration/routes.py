@@ -23,13 +23,13 @@ from sufficiency_sim.calibration.parts import (
     Part,
     combine_all,
     estimated,
-    get_dotted,
     kept,
     lognormal_value,
     shares,
 )
 from sufficiency_sim.calibration.survival import TimeInCareFit, fit_time_in_care, fitted_survival
 from sufficiency_sim.calibration.window import Window
+from sufficiency_sim.scenario.keys import get_key
 from sufficiency_sim.vocabulary import AGE_BANDS, DURATION_ROUTES, ROUTES
 
 __all__ = ["estimate_routes", "fit_routes", "time_in_care_evidence"]
@@ -41,7 +41,7 @@ _MIX = "pathways.route_mix_by_age"
 def fit_routes(extract: Extract, template: Mapping[str, Any]) -> TimeInCareFit:
     """The time-in-care fit of the window, with the template's values for what is unseen."""
     window = Window.of(extract)
-    template_durations = get_dotted(template, "pathways.durations") or {}
+    template_durations = get_key(template, "pathways.durations", None) or {}
     fallback_durations = {
         r: (float(d["median_days"]), float(d.get("sigma", 1.0)))
         for r, d in template_durations.items()
@@ -51,7 +51,7 @@ def fit_routes(extract: Extract, template: Mapping[str, Any]) -> TimeInCareFit:
         extract.periods,
         window.end,
         window_start=window.start,
-        fallback_mix=get_dotted(template, _MIX) or {},
+        fallback_mix=get_key(template, _MIX, None) or {},
         fallback_durations=fallback_durations,
     )
 
@@ -62,7 +62,7 @@ def estimate_routes(fit: TimeInCareFit, template: Mapping[str, Any]) -> Part:
 
 
 def _route_mix(fit: TimeInCareFit, template: Mapping[str, Any]) -> Part:
-    template_mix = get_dotted(template, _MIX) or {}
+    template_mix = get_key(template, _MIX, None) or {}
     value: dict[str, dict[str, float]] = {}
     fitted, kept_bands = [], []
     for band in AGE_BANDS:

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from sufficiency_sim.files import atomic
+from sufficiency_sim.scenario.keys import set_key
 
 _OCCUPANCY = 1.0
 """Share of usable in-house places taken at the census when capacity is scaled to fit it (the
@@ -35,14 +36,6 @@ class Provenance:
     key: str
     source: str  # data, scaled or template
     note: str
-
-
-def _set(data: dict, dotted: str, value: Any) -> None:
-    node = data
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = _plain(value)
 
 
 def _plain(value: Any) -> Any:
@@ -106,8 +99,8 @@ def _capacity_from_census(
             f"template's {households} households have about {usable:.0f} usable places: "
             f"households and enquiries scaled by {new / households:.2f} to fit them"
         )
-        _set(data, "provision.inhouse_foster.households", new)
-        _set(data, "carers.enquiries_per_year", enquiries)
+        set_key(data, "provision.inhouse_foster.households", _plain(new))
+        set_key(data, "carers.enquiries_per_year", _plain(enquiries))
         out.append(Provenance("provision.inhouse_foster.households", "scaled", note))
         out.append(Provenance("carers.enquiries_per_year", "scaled", note))
     homes = list(data["provision"].get("local_homes") or [])
@@ -118,7 +111,7 @@ def _capacity_from_census(
             factor = max(n, 1) / beds
             new_homes = [{**h, "beds": max(1, round(int(h["beds"]) * factor))} for h in homes]
             total = sum(h["beds"] for h in new_homes)
-            _set(data, "provision.local_homes", new_homes)
+            set_key(data, "provision.local_homes", _plain(new_homes))
             out.append(
                 Provenance(
                     "provision.local_homes",
@@ -155,7 +148,7 @@ def calibrated_scenario(
     data["census"] = census_file
     provenance: list[Provenance] = []
     for key, value in values.items():
-        _set(data, key, value)
+        set_key(data, key, _plain(value))
         provenance.append(Provenance(key, "data", notes.get(key, "")))
     provenance += _capacity_from_census(data, inhouse_at_census, local_home_at_census)
     set_keys = {p.key for p in provenance} | {"name", "description", "start_date", "census"}

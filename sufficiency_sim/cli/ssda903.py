@@ -20,8 +20,9 @@ from sufficiency_sim.files.atomic import atomic_open
 from sufficiency_sim.files.outputs import writable_file
 from sufficiency_sim.ssda903.clean import CleaningReport, clean_episodes, clean_header
 from sufficiency_sim.ssda903.codes import collection_year
-from sufficiency_sim.ssda903.read import SOURCE_COLUMN, read_episodes, read_header, return_year
+from sufficiency_sim.ssda903.read import read_episodes, read_header, return_year
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS, EPISODE_DERIVED_COLUMNS, HEADER_COLUMNS
+from sufficiency_sim.ssda903.sources import SOURCE_COLUMN
 from sufficiency_sim.ssda903.validate import has_errors, summary, validate_903
 
 _PATH = click.Path(path_type=Path)

@@ -21,11 +21,11 @@ from sufficiency_sim.calibration.backtest import (
     coverage,
 )
 from sufficiency_sim.calibration.in_sample import in_sample_check
-from sufficiency_sim.calibration.parts import get_dotted
 from sufficiency_sim.calibration.pipeline import Calibration
 from sufficiency_sim.files import atomic
 from sufficiency_sim.report.charts import save_png
 from sufficiency_sim.report.text import LABELS
+from sufficiency_sim.scenario.keys import get_key
 from sufficiency_sim.vocabulary import AGE_BANDS, YEAR_DAYS
 
 CHECK_MEASURES = (
@@ -251,7 +251,7 @@ def _opening(
                     {
                         "key": p.key,
                         "source": p.source,
-                        "value": _summary_value(get_dotted(calibration.data, p.key))
+                        "value": _summary_value(get_key(calibration.data, p.key, None))
                         if p.source != "template"
                         else "",
                         "how": p.note,

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from sufficiency_sim.ssda903.codes import CONTINUES_EPISODE_REC
-from sufficiency_sim.ssda903.read import SOURCE_COLUMN
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS, EPISODE_DERIVED_COLUMNS
+from sufficiency_sim.ssda903.sources import SOURCE_COLUMN
 
 RULES: tuple[tuple[str, str], ...] = (
     ("episodes_in", "episode rows read"),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sufficiency_sim.ssda903.read import ROW_COLUMN, SOURCE_COLUMN
 from sufficiency_sim.ssda903.schema import PERSONAL_COLUMNS
+from sufficiency_sim.ssda903.sources import ROW_COLUMN, SOURCE_COLUMN
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 

@@ -9,7 +9,7 @@ import pandas as pd
 from sufficiency_sim.ssda903 import codes
 from sufficiency_sim.ssda903.clean import drop_duplicate_episodes
 from sufficiency_sim.ssda903.problems import WARNING, Problem, problems_at
-from sufficiency_sim.ssda903.read import ROW_COLUMN, SOURCE_COLUMN
+from sufficiency_sim.ssda903.sources import ROW_COLUMN, SOURCE_COLUMN
 
 
 def _ref(source: object, row: object, here: object) -> str:

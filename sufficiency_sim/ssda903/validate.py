@@ -39,11 +39,6 @@ from sufficiency_sim.ssda903.problems import (
     year_text,
 )
 from sufficiency_sim.ssda903.read import (
-    DATE_FORMATS_TEXT,
-    ROW_COLUMN,
-    SOURCE_COLUMN,
-    RawTable,
-    blank_mask,
     canonical_episodes,
     canonical_header,
     concat_frames,
@@ -52,7 +47,6 @@ from sufficiency_sim.ssda903.read import (
     parse_dates,
     parse_distance,
     quote,
-    read_raw_tables,
     showable,
 )
 from sufficiency_sim.ssda903.rules_across import (
@@ -69,6 +63,14 @@ from sufficiency_sim.ssda903.schema import (
     HEADER_DATE_COLUMNS,
     HEADER_REQUIRED_COLUMNS,
     PERSONAL_COLUMNS,
+)
+from sufficiency_sim.ssda903.sources import (
+    DATE_FORMATS_TEXT,
+    ROW_COLUMN,
+    SOURCE_COLUMN,
+    RawTable,
+    blank_mask,
+    read_raw_tables,
 )
 
 _REQUIRED_CODES = ("RNE", "LS", "PLACE")

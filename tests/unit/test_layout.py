@@ -220,3 +220,38 @@ def test_layering_check_catches_an_upward_import(tmp_path: Path) -> None:
     imported = _imports(tree, "sufficiency_sim.model.fake")
     assert ("sufficiency_sim.cli.group", True, 1) in imported
     assert ("pandas", True, 2) in imported
+
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.py"))
+"""The notebooks in their jupytext (percent) form, as planners read and adapt them."""
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_import_public_names_at_the_top(notebook: Path) -> None:
+    """A notebook's imports are top-level statements (none inside a function, loop or `with`,
+    where a planner would not look for them), and it imports no private name of the package."""
+    tree = ast.parse(notebook.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    nested, private = [], []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            if id(node) not in top:
+                nested.append(f"line {node.lineno}")
+            names = [a.name for a in node.names]
+            if isinstance(node, ast.ImportFrom):
+                names += (node.module or "").split(".")
+            if _is_ours(node):
+                private += [f"line {node.lineno}: {n}" for n in names if n.startswith("_")]
+    assert not nested, f"{notebook.name} imports inside a block: {nested}"
+    assert not private, f"{notebook.name} imports private names: {private}"
+
+
+def _is_ours(node: ast.Import | ast.ImportFrom) -> bool:
+    """The import names something of sufficiency_sim."""
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").startswith("sufficiency_sim")
+    return any(a.name.startswith("sufficiency_sim") for a in node.names)
+
+
+def test_notebooks_are_found() -> None:
+    assert len(NOTEBOOKS) >= 5

@@ -9,12 +9,13 @@ import pytest
 from conftest import child, csv_text, episode
 
 from sufficiency_sim.errors import InputError
-from sufficiency_sim.ssda903.read import classify_columns, read_episodes, read_header
+from sufficiency_sim.ssda903.read import read_episodes, read_header
 from sufficiency_sim.ssda903.schema import (
     EPISODE_COLUMNS,
     EPISODE_DERIVED_COLUMNS,
     HEADER_COLUMNS,
 )
+from sufficiency_sim.ssda903.sources import classify_columns
 
 CANONICAL = [*EPISODE_COLUMNS, *EPISODE_DERIVED_COLUMNS, "_source", "_row"]
 

@@ -22,11 +22,12 @@ from sufficiency_sim.calibration.extract import (
     typed_periods,
     typed_placements,
 )
-from sufficiency_sim.calibration.parts import apply_estimates, get_dotted, shares
+from sufficiency_sim.calibration.parts import apply_estimates, shares
 from sufficiency_sim.calibration.prepare import prepare
 from sufficiency_sim.calibration.reading import default_window, read_uasc
 from sufficiency_sim.experiment.runner import history_frames
 from sufficiency_sim.model import simulate
+from sufficiency_sim.scenario.keys import get_key
 from sufficiency_sim.ssda903 import read_episodes, read_header
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,14 +139,14 @@ def test_shares_round_and_sum_to_one():
         shares({}, ["a"])
 
 
-def test_apply_and_get_dotted(york):
+def test_apply_and_get_key(york):
     data = apply_estimates(york, {"entries.rate_per_year": 10.0, "endings.median_days.ifa": 5.0})
     assert data["entries"]["rate_per_year"] == 10.0
     assert data["endings"]["median_days"]["ifa"] == 5.0
     assert data["endings"]["median_days"]["kinship"] == york["endings"]["median_days"]["kinship"]
     assert york["entries"]["rate_per_year"] == 64  # the template is not changed
-    assert get_dotted(york, "entries.sibling_group_mix.2") == 0.20
-    assert get_dotted(york, "entries.nothing", "x") == "x"
+    assert get_key(york, "entries.sibling_group_mix.2", None) == 0.20
+    assert get_key(york, "entries.nothing", "x") == "x"
 
 
 # --- entries ----------------------------------------------------------------------------------
