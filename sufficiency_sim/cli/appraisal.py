@@ -221,13 +221,9 @@ def compare_command(
       sufficiency-sim compare scenarios/york_baseline.yaml scenarios/options/*.yaml \\
           -n 30 --jobs 2 --out results/york_options
     """
-    from sufficiency_sim import scenario
     from sufficiency_sim.appraisal.compare import load_comparison
-    from sufficiency_sim.appraisal.statistics import appraise
     from sufficiency_sim.files import outputs
     from sufficiency_sim.report import folder
-    from sufficiency_sim.report.markdown import appraisal_markdown
-    from sufficiency_sim.report.text import show_comparison
 
     started = time.perf_counter()
     if resume and fresh:
@@ -247,23 +243,42 @@ def compare_command(
         outcome = _run(
             named, baseline.name, replications, seed, executor, store, done, quiet, *auto
         )
-    appraisal = appraise(outcome.results, baseline.name, seed, discount_rate)
+    meta = {
+        **_inputs_meta(baseline_file, option_files, overrides, seed, replications),
+        **_outcome_meta(outcome, discount_rate, jobs, executor_name, dask_address),
+        **_scenarios_meta(loaded, outcome, max_replications, auto_batch),
+    }
+    _appraise_and_write(
+        out_dir, named, baseline.name, outcome, discount_rate, meta, run_id, started
+    )
+    store.clear()  # the outputs are complete: checkpoints are no longer needed
+    _say_done(out_dir, outcome, len(named), started)
+
+
+def _appraise_and_write(
+    out_dir: Path,
+    named: dict,
+    baseline: str,
+    outcome: Any,
+    discount_rate: float,
+    meta: dict,
+    run_id: str,
+    started: float,
+) -> None:
+    """Appraise a comparison's results, print the committee table and write the outputs (with
+    the wall time so far in run.json)."""
+    from sufficiency_sim import scenario
+    from sufficiency_sim.appraisal.statistics import appraise
+    from sufficiency_sim.report import folder
+    from sufficiency_sim.report.markdown import appraisal_markdown
+    from sufficiency_sim.report.text import show_comparison
+
+    appraisal = appraise(outcome.results, baseline, meta["seed"], discount_rate)
     resolved = {name: scenario.to_jsonable(sc) for name, sc in named.items()}
     markdown = appraisal_markdown(appraisal, scenarios=resolved)
     show_comparison(appraisal, resolved, click.get_text_stream("stdout"))
-    meta = {
-        "command": "compare",
-        "baseline_file": str(baseline_file),
-        "option_files": [str(path) for path in option_files],
-        "overrides": list(overrides),
-        "seed": seed,
-        "replications_requested": replications,
-        **_outcome_meta(outcome, discount_rate, jobs, executor_name, dask_address),
-        **_scenarios_meta(loaded, outcome, max_replications, auto_batch, started),
-    }
+    meta = {**meta, "wall_seconds": round(time.perf_counter() - started, 3)}
     folder.write_compare_outputs(out_dir, outcome, appraisal, markdown, meta, run_id)
-    store.clear()  # the outputs are complete: checkpoints are no longer needed
-    _say_done(out_dir, outcome, len(named), started)
 
 
 def _announce(
@@ -278,6 +293,20 @@ def _announce(
     )
 
 
+def _inputs_meta(
+    baseline_file: Path, option_files: Sequence[Path], overrides: Sequence[str], seed: int, n
+) -> dict:
+    """The start of a comparison's run.json: what was asked for."""
+    return {
+        "command": "compare",
+        "baseline_file": str(baseline_file),
+        "option_files": [str(path) for path in option_files],
+        "overrides": list(overrides),
+        "seed": seed,
+        "replications_requested": n,
+    }
+
+
 def _outcome_meta(outcome, discount_rate: float, jobs: int, executor: str, address) -> dict:
     """What run.json records of how a comparison ran."""
     return {
@@ -290,10 +319,8 @@ def _outcome_meta(outcome, discount_rate: float, jobs: int, executor: str, addre
     }
 
 
-def _scenarios_meta(
-    loaded: Sequence[Any], outcome: Any, maximum: int, batch: int, started: float
-) -> dict:
-    """The end of a comparison's run.json: the scenarios, versions, time and precision."""
+def _scenarios_meta(loaded: Sequence[Any], outcome: Any, maximum: int, batch: int) -> dict:
+    """The end of a comparison's run.json: the scenarios, versions and precision."""
     from sufficiency_sim import scenario
     from sufficiency_sim.appraisal.compare import precision_json, versions
 
@@ -307,7 +334,6 @@ def _scenarios_meta(
             for item in loaded
         ],
         "versions": versions(),
-        "wall_seconds": round(time.perf_counter() - started, 3),
     }
     if outcome.precision is not None:
         meta["precision"] = precision_json(outcome.precision, maximum, batch)
@@ -378,12 +404,10 @@ def sweep_command(
       sufficiency-sim sweep scenarios/york_baseline.yaml \\
           --grid provision.inhouse_foster.households=70,80,90 -n 10
     """
-    from sufficiency_sim.appraisal.compare import versions
-    from sufficiency_sim.appraisal.sweep import load_sweep, parse_grid, sweep_table
+    from sufficiency_sim.appraisal.sweep import load_sweep, parse_grid
     from sufficiency_sim.experiment.runner import run_experiment
     from sufficiency_sim.files import outputs
     from sufficiency_sim.report import folder
-    from sufficiency_sim.report.text import show_table, sweep_summary
 
     started = time.perf_counter()
     axes = [parse_grid(text) for text in grids]
@@ -400,8 +424,6 @@ def sweep_command(
         _progress_bar(replications * len(named), quiet) as bar,
     ):
         result = run_experiment(named, replications, seed, executor=executor, progress=bar.update)
-    table = sweep_table(result.results, axes)
-    keys = [axis.key for axis in axes]
     meta = {
         "command": "sweep",
         "scenario_file": str(scenario_file),
@@ -411,10 +433,24 @@ def sweep_command(
         "seed": seed,
         "replications": replications,
         "jobs": jobs,
-        "versions": versions(),
-        "wall_seconds": round(time.perf_counter() - started, 3),
     }
-    folder.write_sweep_outputs(out_dir, table, result.results, keys, meta, run_id)
+    _write_sweep(out_dir, result.results, axes, meta, run_id, started)
+
+
+def _write_sweep(
+    out_dir: Path, results: Any, axes: Sequence[Any], meta: dict, run_id: str, started: float
+) -> None:
+    """Summarise a sweep's results, write its outputs (run.json with the versions and wall
+    time) and print the whole-horizon table."""
+    from sufficiency_sim.appraisal.compare import versions
+    from sufficiency_sim.appraisal.sweep import sweep_table
+    from sufficiency_sim.report import folder
+    from sufficiency_sim.report.text import show_table, sweep_summary
+
+    table = sweep_table(results, axes)
+    keys = [axis.key for axis in axes]
+    meta = {**meta, "versions": versions(), "wall_seconds": round(time.perf_counter() - started, 3)}
+    folder.write_sweep_outputs(out_dir, table, results, keys, meta, run_id)
     header, rows = sweep_summary(table, keys)
     show_table(header, rows, "Whole horizon: mean [95% CI]", click.get_text_stream("stdout"))
     click.echo(
