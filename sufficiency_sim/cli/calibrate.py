@@ -11,18 +11,23 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from sufficiency_sim.cli.options import jobs_option, quiet_option, seed_option
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.files.outputs import staged_folder, writable_file, writable_folder
 
+if TYPE_CHECKING:  # pandas is imported when a command runs, so that `-h` starts fast
+    import pandas as pd
+
 _PATH = click.Path(path_type=Path)
 
 
 def _date(value: str | None, option: str) -> pd.Timestamp | None:
+    import pandas as pd
+
     if value is None:
         return None
     try:
@@ -171,20 +176,49 @@ def calibrate_command(
     Example (the bundled synthetic extract):
       sufficiency-sim calibrate --episodes sufficiency_sim/data/sample/episodes.csv \\
           --header sufficiency_sim/data/sample/header.csv --out results/sample.yaml"""
+    if out_path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"--out {out_path}: expected a scenario file name ending .yaml")
+    writable_file(out_path)
+    inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)
+    start = _date(from_date, "--from") or inputs.first
+    end = inputs.within(_date(to_date, "--to"), "--to")
+    click.echo(f"calibrating on {start.date()} to {end.date()} ...", err=True)
+    _calibrate_and_write(
+        inputs,
+        start,
+        end,
+        out_path,
+        episodes_path.name,
+        replications=report_replications,
+        seed=seed,
+        jobs=jobs or None,
+        quiet=quiet,
+        exclude_uasc=exclude_uasc,
+    )
+
+
+def _calibrate_and_write(
+    inputs: _Inputs,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    out_path: Path,
+    source_name: str,
+    *,
+    replications: int,
+    seed: int,
+    jobs: int | None,
+    quiet: bool,
+    exclude_uasc: bool,
+) -> None:
+    """Calibrate on the window, then write the report, the census and the scenario (the report
+    and its simulation first, so that a failure leaves no half-written scenario)."""
     from sufficiency_sim.calibration.pipeline import calibrate
     from sufficiency_sim.calibration.scenario_writer import write_scenario
     from sufficiency_sim.report.calibration import write_report
     from sufficiency_sim.scenario.census import write_census
 
-    if out_path.suffix.lower() not in (".yaml", ".yml"):
-        raise InputError(f"--out {out_path}: expected a scenario file name ending .yaml")
-    writable_file(out_path)
-    inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)
     episodes, header, uasc = inputs.episodes, inputs.header, inputs.uasc
-    start = _date(from_date, "--from") or inputs.first
-    end = inputs.within(_date(to_date, "--to"), "--to")
     census_name = f"{out_path.stem}_census.csv"
-    click.echo(f"calibrating on {start.date()} to {end.date()} ...", err=True)
     calibration = calibrate(
         episodes,
         header,
@@ -197,14 +231,14 @@ def calibrate_command(
         exclude_uasc=exclude_uasc,
     )
     report_dir = out_path.parent / f"{out_path.stem}_calibration"
-    with staged_folder(report_dir) as staging:  # the report (and its simulation) first
+    with staged_folder(report_dir) as staging:
         summary = write_report(
             calibration,
             staging,
             template_file=inputs.template_file,
-            replications=report_replications,
+            replications=replications,
             seed=seed,
-            jobs=jobs or None,
+            jobs=jobs,
             quiet=quiet,
             episodes=episodes,
             header=header,
@@ -212,7 +246,7 @@ def calibrate_command(
             exclude_uasc=exclude_uasc,
         )
         write_census(calibration.census.to_dict("records"), out_path.parent / census_name)
-        write_scenario(out_path, calibration.data, calibration.provenance, episodes_path.name)
+        write_scenario(out_path, calibration.data, calibration.provenance, source_name)
     click.echo(summary)
     click.echo(
         f"wrote {out_path}, {out_path.parent / census_name} and {report_dir / 'report.md'}\n"
@@ -275,7 +309,34 @@ def backtest_command(
     if out_dir is not None:
         writable_folder(out_dir)  # refused before the simulation, not after
     inputs = _inputs(episodes_path, header_path, uasc_path, exclude_uasc, template_path)
-    episodes, header, uasc = inputs.episodes, inputs.header, inputs.uasc
+    start, cuts, tests = _cut_dates(inputs, from_date, train_to, test_to, origins)
+    table = run_backtest(
+        inputs.episodes,
+        inputs.header,
+        inputs.template,
+        start,
+        cuts,
+        tests,
+        replications=replications,
+        seed=seed,
+        jobs=jobs or None,
+        uasc=inputs.uasc,
+        exclude_uasc=exclude_uasc,
+        quiet=quiet,
+        progress_file=sys.stderr,
+    )
+    text = format_backtest(table)
+    click.echo(text)
+    if out_dir is not None:
+        _write_backtest(out_dir, table, text)
+
+
+def _cut_dates(
+    inputs: _Inputs, from_date: str | None, train_to: str, test_to: str | None, origins: int
+) -> tuple[pd.Timestamp, list[pd.Timestamp], list[pd.Timestamp]]:
+    """The training start, the cut dates (the last is --train-to) and each cut's test end."""
+    import pandas as pd
+
     train_end = inputs.within(_date(train_to, "--train-to"), "--train-to")
     start = _date(from_date, "--from") or inputs.first
     test_end = inputs.within(_date(test_to, "--test-to"), "--test-to")
@@ -288,27 +349,12 @@ def backtest_command(
             f"--origins {origins}: the earliest cut, {cuts[0].date()}, leaves fewer than three "
             f"years of training data after {start.date()}"
         )
-    tests = [pd.Timestamp(cut.year + span, 3, 31) for cut in cuts]
-    table = run_backtest(
-        episodes,
-        header,
-        inputs.template,
-        start,
-        cuts,
-        tests,
-        replications=replications,
-        seed=seed,
-        jobs=jobs or None,
-        uasc=uasc,
-        exclude_uasc=exclude_uasc,
-        quiet=quiet,
-        progress_file=sys.stderr,
-    )
-    text = format_backtest(table)
-    click.echo(text)
-    if out_dir is not None:
-        from sufficiency_sim.files import atomic
+    return start, cuts, [pd.Timestamp(cut.year + span, 3, 31) for cut in cuts]
 
-        atomic.write_csv(out_dir / "backtest.csv", table)
-        atomic.write_text(out_dir / "backtest.md", "```\n" + text + "\n```\n")
-        click.echo(f"wrote {out_dir / 'backtest.csv'} and {out_dir / 'backtest.md'}", err=True)
+
+def _write_backtest(out_dir: Path, table: pd.DataFrame, text: str) -> None:
+    from sufficiency_sim.files import atomic
+
+    atomic.write_csv(out_dir / "backtest.csv", table)
+    atomic.write_text(out_dir / "backtest.md", "```\n" + text + "\n```\n")
+    click.echo(f"wrote {out_dir / 'backtest.csv'} and {out_dir / 'backtest.md'}", err=True)

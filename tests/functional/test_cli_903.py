@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import child, episode
 
 from sufficiency_sim.cli import group as cli_module
-from sufficiency_sim.cli.ssda903 import default_years, format_table
+from sufficiency_sim.cli.indicator_table import default_years, format_table
 from sufficiency_sim.ssda903.schema import EPISODE_COLUMNS
 
 cli_module._register()
