@@ -39,14 +39,37 @@ def year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
     return pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 4, 1)
 
 
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def year_day_bounds(year: int) -> tuple[int, int]:
+    """`year_bounds` as day numbers (days since 1 January 1970)."""
+    return (dt.date(year - 1, 4, 1) - _EPOCH).days, (dt.date(year, 4, 1) - _EPOCH).days
+
+
+NO_DAY = np.iinfo(np.int64).min
+"""What `day_numbers` gives for a missing date (NaT)."""
+
+
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    """Each date as its day number since 1 January 1970 (int64); a missing date as `NO_DAY`.
+
+    Converted once per table, so that the yearly overlaps are integer arithmetic on arrays."""
+    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").view(np.int64)
+
+
+def overlap_day_counts(start_days: np.ndarray, end_days: np.ndarray, year: int) -> np.ndarray:
+    """Days of each [start, end) interval inside year `year`, from `day_numbers` (a missing
+    start counts from the year's first day, a missing end means still going)."""
+    first, after = year_day_bounds(year)
+    lo = np.maximum(start_days, first)
+    hi = np.where(end_days == NO_DAY, after, np.minimum(end_days, after))
+    return np.clip((hi - lo).astype(float), 0.0, None)
+
+
 def overlap_days(start: pd.Series, end: pd.Series, year: int) -> np.ndarray:
     """Days of each [start, end) interval (open end = still going) inside year `year`."""
-    first, after = year_bounds(year)
-    lo = start.where(start > first, first)
-    hi = end.fillna(after)
-    hi = hi.where(hi < after, after)
-    days = (hi - lo).dt.days.to_numpy(dtype=float)
-    return np.clip(days, 0.0, None)
+    return overlap_day_counts(day_numbers(start), day_numbers(end), year)
 
 
 def one_off_costs(scenario: Scenario) -> list[tuple[dt.date, float]]:
@@ -88,11 +111,13 @@ def costs_by_year(
         np.where(provision["provision_type"].eq("emergency_foster"), retainer, 0.0),
     ) * provision["places"].to_numpy(dtype=float)
     one_offs = one_off_costs(scenario)
+    starts, ends = day_numbers(placements["start"]), day_numbers(placements["end"])
+    opens, closes = day_numbers(provision["from"]), day_numbers(provision["to"])
     rows = []
     for year in years:
-        days = overlap_days(placements["start"], placements["end"], year)
+        days = overlap_day_counts(starts, ends, year)
         placement_cost = float((days * placement_weekly).sum() / 7.0)
-        place_days = overlap_days(provision["from"], provision["to"], year)
+        place_days = overlap_day_counts(opens, closes, year)
         provision_cost = float((place_days * per_place).sum() / 7.0)
         first, after = year_bounds(year)
         one_off = float(

@@ -9,6 +9,7 @@ day far in the future, so that interval tests need no special case; a missing da
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ _SHORT_BREAK_LS = frozenset({"V3", "V4"})
 NO_DAY = np.iinfo(np.int64).min
 OPEN_DAY = np.int64(10**8)  # an open end: day 100,000,000 is far beyond any real date
 _EPOCH = dt.date(1970, 1, 1)
-_INT_FLOAT = r"^([+-]?\d+)\.0*$"  # "123.0" reads as "123" (FP 14)
+_INT_FLOAT = re.compile(r"^([+-]?\d+)\.0*$")  # "123.0" reads as "123" (FP 14)
 
 
 def day_number(year: int, month: int, day: int) -> int:
@@ -66,12 +67,13 @@ def normalise_text(values: pd.Series | None, n: int, upper: bool) -> Codes:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return Codes(codes.astype(np.int64), np.array([], dtype=object))
-    text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str).str.strip()
-    text = text.str.replace(_INT_FLOAT, r"\1", regex=True)
+    # plain Python over the distinct values: pandas' string methods cost more per call than
+    # the few hundred values they would work on
+    text = [_INT_FLOAT.sub(r"\1", str(value).strip()) for value in uniques]
     if upper:
-        text = text.str.upper()
-    text = text.where(text != "")
-    merged, labels = pd.factorize(text, sort=True, use_na_sentinel=True)
+        text = [value.upper() for value in text]
+    blanked = np.array([value if value else None for value in text], dtype=object)
+    merged, labels = pd.factorize(blanked, sort=True, use_na_sentinel=True)
     merged = np.append(merged.astype(np.int64), -1)
     return Codes(merged[codes], np.asarray(labels, dtype=object))
 

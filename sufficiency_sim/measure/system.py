@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sufficiency_sim.measure.costs import overlap_days, year_bounds
+from sufficiency_sim.measure.costs import NO_DAY, day_numbers, overlap_day_counts, year_day_bounds
 from sufficiency_sim.vocabulary import YEAR_DAYS
 
 SYSTEM_COLUMNS: tuple[str, ...] = (
@@ -23,35 +23,44 @@ SYSTEM_COLUMNS: tuple[str, ...] = (
 """Columns of `system_metrics` after `year`, in order (new ones are added at the end)."""
 
 
-def _occupancy_pct(
-    placements: pd.DataFrame, provision: pd.DataFrame, kind: str, year: int
-) -> float:
-    """Occupied share (%) of the places of provision type `kind`, time-weighted over the year:
-    placement-days in that type / place-days open; blank when no place was open."""
-    occupants = placements[placements["provision_type"].eq(kind)]
-    providers = provision[provision["provision_type"].eq(kind)]
-    occupied = overlap_days(occupants["start"], occupants["end"], year).sum()
-    places = (
-        overlap_days(providers["from"], providers["to"], year)
-        * providers["places"].to_numpy(dtype=float)
-    ).sum()
+class _Intervals:
+    """A table's [start, end) columns as day numbers, converted once for every year."""
+
+    def __init__(self, start: pd.Series, end: pd.Series) -> None:
+        self.start, self.end = day_numbers(start), day_numbers(end)
+
+    def overlap(self, year: int) -> np.ndarray:
+        """Days of each row inside year `year`."""
+        return overlap_day_counts(self.start, self.end, year)
+
+    def covering(self, day: int) -> np.ndarray:
+        """Whether each row covers `day` (started on or before it, not ended by it)."""
+        return (self.start <= day) & ((self.end == NO_DAY) | (self.end > day))
+
+
+def _occupancy_pct(occupied_days: np.ndarray, place_days: np.ndarray) -> float:
+    """Occupied share (%) of places, time-weighted over the year: placement-days in the type /
+    place-days open; blank when no place was open."""
+    occupied = occupied_days.sum()
+    places = place_days.sum()
     return float(100.0 * occupied / places) if places else np.nan
 
 
-def _placements_per_child(placements: pd.DataFrame, year: int) -> tuple[float, float]:
+def _placements_per_child(
+    children: np.ndarray, n_children: int, placed: _Intervals, year: int
+) -> tuple[float, float]:
     """Of the children in care on 31 March (a placement covering that day), the shares (%) who
     had exactly one and exactly two placements overlapping the year (started on or before
     31 March and not ended on or before 1 April), the same rule as the indicators'
-    `pct_3plus_placements`; blank when no child is in care."""
-    first, after = year_bounds(year)
-    census = after - pd.Timedelta(days=1)
-    start, end = placements["start"], placements["end"]
-    covering = (start <= census) & (end.isna() | (end > census))
-    in_care = pd.unique(placements.loc[covering, "child"])
+    `pct_3plus_placements`; blank when no child is in care. `children` holds each placement's
+    child as a code below `n_children`."""
+    first, after = year_day_bounds(year)
+    census = after - 1
+    in_care = np.unique(children[placed.covering(census)])
     if len(in_care) == 0:
         return np.nan, np.nan
-    overlapping = (start <= census) & (end.isna() | (end > first))
-    counts = placements.loc[overlapping].groupby("child").size().reindex(in_care)
+    overlapping = (placed.start <= census) & ((placed.end == NO_DAY) | (placed.end > first))
+    counts = np.bincount(children[overlapping], minlength=n_children)[in_care]
     return (
         float(100.0 * (counts == 1).sum() / len(in_care)),
         float(100.0 * (counts == 2).sum() / len(in_care)),
@@ -67,32 +76,33 @@ def system_metrics(
     placed outside the boundary in the year; and of the children in care on 31 March, the
     shares (%) with one and with two placements in the year (three or more is the indicator
     `pct_3plus_placements`, counted by the same rule, so the three add up to 100)."""
-    bridging = placements[placements["bridging"].astype(bool)]
-    outside = placements[~placements["location"].eq("in")]
+    placed = _Intervals(placements["start"], placements["end"])
+    opened = _Intervals(provision["from"], provision["to"])
+    places = provision["places"].to_numpy(dtype=float)
+    children, names = pd.factorize(placements["child"])
+    bridging = placements["bridging"].astype(bool).to_numpy()
+    outside = ~placements["location"].eq("in").to_numpy()
+    kind = placements["provision_type"].to_numpy()
+    provider_kind = provision["provision_type"].to_numpy()
     rows = []
     for year in years:
-        first, after = year_bounds(year)
-        census = after - pd.Timedelta(days=1)
-        on_day = (bridging["start"] <= census) & (
-            bridging["end"].isna() | (bridging["end"] > census)
-        )
-        ended = bridging[(bridging["end"] >= first) & (bridging["end"] < after)]
-        lengths = (ended["end"] - ended["start"]).dt.days
-        one, two = _placements_per_child(placements, year)
+        first, after = year_day_bounds(year)
+        placed_days, open_days = placed.overlap(year), opened.overlap(year) * places
+        ended = bridging & (placed.end >= first) & (placed.end < after)
+        lengths = placed.end[ended] - placed.start[ended]
+        one, two = _placements_per_child(children, len(names), placed, year)
+        occupancy = {
+            k: _occupancy_pct(placed_days[kind == k], open_days[provider_kind == k])
+            for k in ("inhouse_foster", "local_home")
+        }
         rows.append(
             {
                 "year": year,
-                "bridging_31_march": int(on_day.sum()),
+                "bridging_31_march": int((bridging & placed.covering(after - 1)).sum()),
                 "mean_days_bridging": float(lengths.mean()) if len(lengths) else np.nan,
-                "inhouse_occupancy_pct": _occupancy_pct(
-                    placements, provision, "inhouse_foster", year
-                ),
-                "out_of_area_child_years": float(
-                    overlap_days(outside["start"], outside["end"], year).sum() / YEAR_DAYS
-                ),
-                "local_home_occupancy_pct": _occupancy_pct(
-                    placements, provision, "local_home", year
-                ),
+                "inhouse_occupancy_pct": occupancy["inhouse_foster"],
+                "out_of_area_child_years": float(placed_days[outside].sum() / YEAR_DAYS),
+                "local_home_occupancy_pct": occupancy["local_home"],
                 "pct_1_placement": one,
                 "pct_2_placements": two,
             }
