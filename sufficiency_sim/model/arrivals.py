@@ -124,14 +124,16 @@ class Arrivals:
         sim = self.sim
         sim.events += 1
         now = int(sim.env.now)
-        g = sim.streams.fresh(f"group:{source}", index)
+        g = sim.streams.member(f"group:{source}", index)
         u = named(g, GroupDraws)
         z = named_normals(g, GroupNormals)
         size, eldest, plan = group_plan(sim.sc, surge, now, u, z)
         group: list[Child] = []
         for j in range(size):
             age = eldest if j == 0 else max(0, eldest - 1 - int(g.integers(0, 4)))
-            child = Child(len(sim.children), sim.streams.fresh(f"child:{source}", index, j))
+            child = Child(
+                len(sim.children), sim.streams.member(f"child:{source}", index, after=(j,))
+            )
             start_at_entry(sim.sc, child, now, age, plan, surge, sim.ord0)
             sim.children.append(child)
             group.append(child)

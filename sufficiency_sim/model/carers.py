@@ -120,7 +120,7 @@ class Carers:
             serial = self._serial.get(code, 0)
             self._serial[code] = serial + 1
             key = (serial,)
-        rng = sim.streams.fresh("household", code, *key)
+        rng = sim.streams.member("household", key[-1], before=(code, *key[:-1]))
         cfg = sim.sc.provision.inhouse_foster
         household = draw_household(cfg, sim.rid("FC"), day, emergency, rng)
         sim.foster.add(household)

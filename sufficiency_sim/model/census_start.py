@@ -53,7 +53,7 @@ def place_census(sim: Any, records: Sequence[Any]) -> dict[str, int]:
         if home.open_day <= now and not home.is_open:
             sim.local_homes.open(home)
     for index, record in enumerate(records):
-        child = Child(len(sim.children), sim.streams.fresh("census", index))
+        child = Child(len(sim.children), sim.streams.member("census", index))
         start_from_census(sim.sc, child, record, now, sim.ord0)
         sim.children.append(child)
         sim.entries += 1
