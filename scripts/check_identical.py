@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "sufficiency_sim/data/sample"
@@ -95,17 +96,45 @@ def jobs(replications: int) -> dict[str, list[str]]:
     }
 
 
+def fail(message: str) -> NoReturn:
+    """Stop with exit status 2: a job could not run, so nothing was compared."""
+    print(message, file=sys.stderr)
+    sys.exit(2)
+
+
+def python_with(code: Path) -> tuple[list[str], dict[str, str]]:
+    """The interpreter command and environment that import the package from `code`.
+
+    `-P` keeps Python from putting the current folder first on the path: without it
+    `python -c` run from the project folder imports the working tree's package whatever
+    PYTHONPATH says, and both sides would run the same code.
+    """
+    env = dict(os.environ, PYTHONPATH=str(code), PYTHONHASHSEED="0")
+    command = [sys.executable, "-P"]
+    probe = subprocess.run(
+        [*command, "-c", "import sufficiency_sim; print(sufficiency_sim.__file__)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    imported = Path(probe.stdout.strip() or ".").resolve()
+    if probe.returncode != 0 or not imported.is_relative_to(code.resolve()):
+        fail(f"the package at {code} is not the one imported ({imported}):\n{probe.stderr}")
+    return command, env
+
+
 def run_jobs(code: Path, out: Path, replications: int) -> None:
     """Run every job with the package at `code`, writing into `out`/<job>."""
-    env = dict(os.environ, PYTHONPATH=str(code), PYTHONHASHSEED="0")
+    python, env = python_with(code)
     for name, args in jobs(replications).items():
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
         argv = [a.replace("OUT", str(folder)) for a in args]
-        command = [sys.executable, "-c", "from sufficiency_sim.cli import main; main()", *argv]
+        command = [*python, "-c", "from sufficiency_sim.cli import main; main()", *argv]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:
-            sys.exit(f"{name} failed with the code at {code}:\n{done.stderr[-3000:]}")
+            fail(f"{name} failed with the code at {code}:\n{done.stderr[-3000:]}")
         print(f"  {name}: done", flush=True)
 
 
