@@ -219,10 +219,12 @@ class Journeys:
         child.placement.stepback_day = math.inf
         self.sim.queue.add(child, False, int(self.sim.env.now))
 
-    def _waiting_for(self, resource: Any) -> Iterator[Child]:
-        """Children waiting whose need level this place can take, in priority order."""
+    def _waiting_for(self, resource: Any, today: float) -> Iterator[Child]:
+        """Children waiting whose need level and age on `today` this place can take (and a few
+        more of the ages at the edges of its range), in priority order."""
         sim = self.sim
-        return sim.queue.waiting(matching.needs_taken(resource, sim.sc.matching.preferences))
+        needs = matching.needs_taken(resource, sim.sc.matching.preferences)
+        return sim.queue.waiting(needs, resource.min_age, resource.max_age, today)
 
     def process_freed(self) -> None:
         """Offer each freed place to the waiting child it suits: highest need, then longest wait."""
@@ -236,7 +238,7 @@ class Journeys:
             while resource.free > 0:
                 today = sim.env.now
                 chosen = None
-                for child in self._waiting_for(resource):
+                for child in self._waiting_for(resource, today):
                     if matching.suits(child, resource, today):
                         chosen = child
                         break

@@ -94,7 +94,8 @@ def queue_priority(bridging: bool, need: str, waiting_since: int, sequence: int)
 def needs_taken(resource: Any, preferences: Mapping[str, Sequence[str]]) -> list[str]:
     """The need levels of waiting children a freed place can take: a mainstream household's up
     to its approval, a home's those it admits, and only where the needs' preferences list the
-    kind at all. None for a dedicated emergency household (it only bridges)."""
+    kind at all, and not specialist need at a home at its specialist cap (`admits_child` would
+    refuse every such child). None for a dedicated emergency household (it only bridges)."""
     if isinstance(resource, Household):
         if resource.emergency:
             return []
@@ -103,7 +104,14 @@ def needs_taken(resource: Any, preferences: Mapping[str, Sequence[str]]) -> list
             for n, rank in NEED_RANK.items()
             if rank <= resource.max_need and "inhouse_foster" in preferences[n]
         ]
-    return [n for n in NEEDS if n in resource.admits and "local_home" in preferences[n]]
+    full = resource.specialist_count >= resource.max_high_need
+    return [
+        n
+        for n in NEEDS
+        if n in resource.admits
+        and "local_home" in preferences[n]
+        and not (full and n == "specialist")
+    ]
 
 
 def suits(child: Any, resource: Any, today: float) -> bool:
