@@ -1,6 +1,6 @@
 """Benchmark of the placement model (``sufficiency_sim.model``) at York and England scale.
 
-Run: ``python benchmarks/bench_model.py [--york-reps N] [--skip-england]``
+Run: ``python benchmarks/bench_model.py [--york-reps N] [--skip-england] [--scaling FACTORS]``
 
 1. York: seconds per 10-year replication of ``scenarios/york_baseline.yaml`` (its 18-year warm-up
    included), mean and min over N replications, split into the phases of
@@ -22,6 +22,11 @@ Run: ``python benchmarks/bench_model.py [--york-reps N] [--skip-england]``
    and whether the goals (under 60 s, under 4 GB) were met. Progress is reported per simulated
    year; a run that exceeds ``--england-timeout`` seconds is stopped and what it did so far is
    reported instead. ``--england-scale 0.05`` runs a 1/20 England.
+4. ``--scaling 1,5,25,125,515`` prints the scaling table instead: one replication of York times
+   each factor (x515 is about 33,000 entries a year), seconds per simulated year in the first
+   and last three years (flat if the cost does not grow with the stock), the last divided by the
+   factor (constant if the cost is linear in size) and peak memory; each size is stopped after
+   ``--scaling-timeout`` seconds and the years it reached are reported.
 
 Results are recorded in ``benchmarks/README.md`` (section "Model").
 """
@@ -40,6 +45,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -395,15 +401,21 @@ def england_child(factor: float, warmup_years: int) -> None:
     )
 
 
-def bench_england(scale: float, warmup_years: int, timeout: float) -> None:
-    york_rate = scenario_module.load(YORK).entries.rate_per_year
-    factor = scale * ENGLAND_ENTRIES_PER_YEAR / york_rate
-    print(
-        f"England scale x{scale:g}: York scaled by {factor:.2f} "
-        f"(about {scale * ENGLAND_ENTRIES_PER_YEAR:,.0f} entries a year), "
-        f"{warmup_years}-year warm-up, seed {SEED}, replication 0, child process, "
-        f"stopped after {timeout:.0f} s"
-    )
+@dataclass
+class ScaledRun:
+    """What the child process of one scaled replication reported."""
+
+    setup: dict | None = None
+    years: list[dict] = field(default_factory=list)
+    done: dict | None = None
+    timed_out: bool = False
+    returncode: int = 0
+    elapsed: float = 0.0
+
+
+def run_scaled(factor: float, warmup_years: int, timeout: float, echo: bool) -> ScaledRun:
+    """One replication of York scaled by `factor` in a child process (so that its peak memory
+    is its own), stopped after `timeout` seconds; with `echo`, each simulated year is printed."""
     command = [
         sys.executable,
         __file__,
@@ -412,6 +424,7 @@ def bench_england(scale: float, warmup_years: int, timeout: float) -> None:
         "--england-warmup",
         str(warmup_years),
     ]
+    run = ScaledRun()
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1)
     timed_out = threading.Event()
@@ -422,43 +435,56 @@ def bench_england(scale: float, warmup_years: int, timeout: float) -> None:
 
     timer = threading.Timer(timeout, stop)
     timer.start()
-    years: list[dict] = []
-    done = None
-    simulated_years = 0
     assert proc.stdout is not None
     for line in proc.stdout:
         record = json.loads(line)
         if record["kind"] == "setup":
-            simulated_years = record["simulated_years"]
-            print(
-                f"  scaled: {record['entries_per_year']:,.0f} entries/year, "
-                f"{record['households']:,} in-house + {record['emergency_households']:,} "
-                f"emergency households, {record['local_homes']:,} local homes, "
-                f"{record['enquiries_per_year']:,.0f} enquiries/year, "
-                f"{record['simulated_years']} simulated years; set-up {record['seconds']:.2f} s"
-            )
+            run.setup = record
+            if echo:
+                print(
+                    f"  scaled: {record['entries_per_year']:,.0f} entries/year, "
+                    f"{record['households']:,} in-house + {record['emergency_households']:,} "
+                    f"emergency households, {record['local_homes']:,} local homes, "
+                    f"{record['enquiries_per_year']:,.0f} enquiries/year, "
+                    f"{record['simulated_years']} simulated years; "
+                    f"set-up {record['seconds']:.2f} s"
+                )
         elif record["kind"] == "year":
-            years.append(record)
-            print(
-                f"  year {record['year']:>2}: {record['seconds']:7.2f} s "
-                f"(elapsed {record['elapsed']:7.1f} s), {record['in_care']:>7,} in care, "
-                f"{record['queue']:>6,} in the search queue, {record['children']:>9,} children "
-                f"so far, peak {record['peak_mb']:7.0f} MB",
-                flush=True,
-            )
+            run.years.append(record)
+            if echo:
+                print(
+                    f"  year {record['year']:>2}: {record['seconds']:7.2f} s "
+                    f"(elapsed {record['elapsed']:7.1f} s), {record['in_care']:>7,} in care, "
+                    f"{record['queue']:>6,} in the search queue, {record['children']:>9,} "
+                    f"children so far, peak {record['peak_mb']:7.0f} MB",
+                    flush=True,
+                )
         else:
-            done = record
+            run.done = record
     proc.wait()
     timer.cancel()
-    if timed_out.is_set() or done is None:
-        elapsed = time.perf_counter() - started
+    run.timed_out, run.returncode = timed_out.is_set(), proc.returncode
+    run.elapsed = time.perf_counter() - started
+    return run
+
+
+def bench_england(scale: float, warmup_years: int, timeout: float) -> None:
+    york_rate = scenario_module.load(YORK).entries.rate_per_year
+    factor = scale * ENGLAND_ENTRIES_PER_YEAR / york_rate
+    print(
+        f"England scale x{scale:g}: York scaled by {factor:.2f} "
+        f"(about {scale * ENGLAND_ENTRIES_PER_YEAR:,.0f} entries a year), "
+        f"{warmup_years}-year warm-up, seed {SEED}, replication 0, child process, "
+        f"stopped after {timeout:.0f} s"
+    )
+    run = run_scaled(factor, warmup_years, timeout, echo=True)
+    years, done, timed_out = run.years, run.done, run.timed_out
+    simulated_years = run.setup["simulated_years"] if run.setup else 0
+    if timed_out or done is None:
+        elapsed = run.elapsed
         print(
             f"  STOPPED after {elapsed:.0f} s "
-            + (
-                "(timeout)"
-                if timed_out.is_set()
-                else f"(child failed, exit code {proc.returncode})"
-            )
+            + ("(timeout)" if timed_out else f"(child failed, exit code {run.returncode})")
         )
         if years:
             last = years[-1]
@@ -506,6 +532,36 @@ def bench_england(scale: float, warmup_years: int, timeout: float) -> None:
     )
 
 
+def bench_scaling(factors: list[float], warmup_years: int, timeout: float) -> None:
+    """The scaling table: one replication of York times each factor, seconds per simulated year
+    early and late in the run (flat if the cost does not grow with the stock), the same per
+    unit of size (constant if the cost is linear in size) and peak memory."""
+    print(
+        f"Scaling: York x factor, {warmup_years}-year warm-up + horizon, seed {SEED}, one "
+        f"replication each in a child process, stopped after {timeout:.0f} s"
+    )
+    header = (
+        f"  {'size':>6} {'entries/yr':>10} {'years run':>10} {'s/yr first 3':>12} "
+        f"{'s/yr last 3':>11} {'s/yr/size':>10} {'in care':>8} {'total s':>8} {'peak MB':>8}"
+    )
+    print(header)
+    for factor in factors:
+        run = run_scaled(factor, warmup_years, timeout, echo=False)
+        if not run.years or run.setup is None:
+            print(f"  x{factor:<5g} no simulated year finished (exit code {run.returncode})")
+            continue
+        first = statistics.mean(y["seconds"] for y in run.years[:3])
+        last = statistics.mean(y["seconds"] for y in run.years[-3:])
+        reached = "all" if run.done else f"{len(run.years)} of {run.setup['simulated_years']}"
+        total = f"{run.done['total']:8.1f}" if run.done else "stopped"
+        peak = run.done["peak_mb"] if run.done else run.years[-1]["peak_mb"]
+        print(
+            f"  x{factor:<5g} {run.setup['entries_per_year']:>10,.0f} {reached:>10} "
+            f"{first:>12.3f} {last:>11.3f} {last / factor:>10.4f} {run.years[-1]['in_care']:>8,} "
+            f"{total:>8} {peak:>8,.0f}"
+        )
+
+
 # ---------------------------------------------------------------------------------- main
 
 
@@ -522,6 +578,14 @@ def main() -> None:
     parser.add_argument(
         "--england-timeout", type=float, default=600.0, help="stop the England run after (600 s)"
     )
+    parser.add_argument(
+        "--scaling",
+        metavar="FACTORS",
+        help="print the scaling table for these sizes of York instead (e.g. 1,5,25,125,515)",
+    )
+    parser.add_argument(
+        "--scaling-timeout", type=float, default=300.0, help="stop each size after (300 s)"
+    )
     parser.add_argument("--england-child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.england_child is not None:
@@ -534,6 +598,10 @@ def main() -> None:
         f"pandas {pd.__version__}, load average {os.getloadavg()[0]:.2f}"
     )
     print()
+    if args.scaling:
+        factors = [float(f) for f in args.scaling.split(",")]
+        bench_scaling(factors, args.england_warmup, args.scaling_timeout)
+        return
     york = bench_york(args.york_reps)
     report_york(york)
     print()
