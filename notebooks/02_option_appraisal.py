@@ -56,8 +56,8 @@ from sufficiency_sim.appraisal.statistics import (
 from sufficiency_sim.experiment.runner import run_experiment
 from sufficiency_sim.measure.intervals import t_half_width
 from sufficiency_sim.report import charts
+from sufficiency_sim.report.changes import scenario_changes, value_lines
 from sufficiency_sim.report.headline import headline_markdown
-from sufficiency_sim.report.html import scenario_changes, value_lines
 from sufficiency_sim.report.markdown import appraisal_markdown
 from sufficiency_sim.report.notebook import repo_root, settings
 

@@ -156,7 +156,8 @@ def run_option(
 
 def report_html(run: AppRun, folder: Path) -> str:
     """The HTML report of an app run (the same page as `sufficiency-sim report`)."""
-    from sufficiency_sim.report.html import CompareRun, build_html
+    from sufficiency_sim.report.compare_run import CompareRun
+    from sufficiency_sim.report.html import build_html
 
     names = list(run.resolved)
     meta = {

@@ -35,8 +35,10 @@ from sufficiency_sim import scenario
 from sufficiency_sim.cli.group import _register, cli
 from sufficiency_sim.measure.indicators import INDICATOR_COLUMNS
 from sufficiency_sim.report import charts
-from sufficiency_sim.report import html as report_html
+from sufficiency_sim.report.assumptions import load_assumptions
+from sufficiency_sim.report.changes import value_lines
 from sufficiency_sim.report.folder import APPRAISAL_CHART_FILES
+from sufficiency_sim.report.limitations import LIMITATIONS
 from sufficiency_sim.scenario import keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,14 +224,14 @@ def test_assumptions_listed_with_values_used(report: tuple[Path, str]) -> None:
     _, page = report
     section = parse(page).sections["assumptions"]
     resolved = scenario.to_jsonable(scenario.load(BASELINE, ["horizon_years=3", "warmup_years=4"]))
-    assumptions = report_html.load_assumptions()
+    assumptions = load_assumptions()
     assert len(assumptions) > 30
     for item in assumptions:
         for path in item.paths:
             assert path in section
             value = keys.get_key(resolved, path)
             assert value is not keys.MISSING, f"{path} is not a scenario key"
-            for line in report_html.value_lines(value):
+            for line in value_lines(value):
                 assert line in section
     assert "entries.rate_per_year" in section and "Ofsted-Fost-2019" in section
     # Option (a) changes the local homes: the table says so.
@@ -240,7 +242,7 @@ def test_method_limitations_and_no_child_identifiers(report: tuple[Path, str]) -
     _, page = report
     parsed = parse(page)
     assert "common random" in parsed.sections["method"]
-    for title, _ in report_html.LIMITATIONS:
+    for title, _ in LIMITATIONS:
         assert title in parsed.sections["limitations"]
     assert not re.search(r"SIM\d{7}", page)
     assert "SIM0" not in page
@@ -252,7 +254,7 @@ def test_limitations_follow_the_readme() -> None:
     known = readme.split("## Known limits", 1)[1].split("\n## ", 1)[0]
     titles = [" ".join(t.split()) for t in re.findall(r"^- \*\*(.+?)\*\*", known, re.M | re.S)]
     assert len(titles) >= 6
-    mine = [title for title, _ in report_html.LIMITATIONS]
+    mine = [title for title, _ in LIMITATIONS]
     for title in titles:
         assert any(title.startswith(m) for m in mine), title
 
@@ -527,7 +529,7 @@ def test_assumption_keys_expand() -> None:
 
 def test_every_documented_key_is_a_scenario_key() -> None:
     resolved = scenario.to_jsonable(scenario.load(BASELINE))
-    for item in report_html.load_assumptions():
+    for item in load_assumptions():
         for path in item.paths:
             assert keys.get_key(resolved, path) is not keys.MISSING, path
 

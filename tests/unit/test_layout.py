@@ -54,12 +54,11 @@ MAX_FUNCTION_LINES = 60
 LONG_MODULE_NOTE = "longer than 500 lines"
 """A module may exceed the limit only if its docstring says why, with these words."""
 
-NOT_YET_SPLIT: dict[str, set[str]] = {
-    "sufficiency_sim.report.html": {"<module>", "build_html"},
-}
-"""What the layout change of 3 December 2026 left over the limits (html.py, still one module;
-the four long click commands were split on 4 December): to split next, listed here
-so that nothing new joins them. A name here that is back within the limits fails the test, so
+NOT_YET_SPLIT: dict[str, set[str]] = {}
+"""Modules and functions over the limits, to split next (listed so that nothing new joins them).
+Empty since the HTML report was split (report/html.py into compare_run, assumptions,
+limitations, blocks, tables and sections; 4 December 2026): the last of what the layout change
+of 3 December 2026 left over. A name here that is back within the limits fails the test, so
 the list only shrinks."""
 
 
