@@ -9,10 +9,14 @@ git worktree) and with the working tree, then compares the files byte by byte:
 - `compare` of the York baseline with every option of scenarios/options/: appraisal.csv,
   results.csv and appraisal.md;
 - `calibrate` of the bundled sample extract: the scenario, the census and report.md;
-- `indicators` of the bundled sample extract.
+- `indicators` of the bundled sample extract;
+- `report` of one compare folder: the base's `compare` output is copied once, and both sides
+  render report.html from that same copy, so any difference is the report code's.
 
 run.json is left out: it holds the run's time and id by design. The calibration report names
-the template's path inside the package, so it is compared with each side's folder masked.
+the template's path inside the package, so it is compared with each side's folder masked. In
+report.html the date the report was made ("Report of 4 December 2026", "sufficiency-sim 0.1.0
+on 4 December 2026") is masked, so that a run across midnight still compares.
 
     python scripts/check_identical.py --base main            # compare with main
     python scripts/check_identical.py --base 9cb9e93 -r 4    # fewer replications, faster
@@ -26,6 +30,8 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,11 +51,13 @@ COMPARED = {
     "compare": ["appraisal.csv", "results.csv", "appraisal.md"],
     "calibrate": ["sample.yaml", "sample_census.csv", "sample_calibration/report.md"],
     "indicators": ["indicators.csv"],
+    "report": ["report.html"],
 }
 
 
 def jobs(replications: int) -> dict[str, list[str]]:
-    """The command line of each job (arguments after `sufficiency-sim`); OUT is its folder."""
+    """The command line of each job (arguments after `sufficiency-sim`); OUT is its folder and
+    IN the copied compare folder the report reads (see `run_jobs`)."""
     options = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios/options").glob("*.yaml"))
     reps = str(replications)
     return {
@@ -94,6 +102,7 @@ def jobs(replications: int) -> dict[str, list[str]]:
             "--out",
             "OUT/indicators.csv",
         ],
+        "report": ["report", "IN", "--out", "OUT/report.html"],
     }
 
 
@@ -125,13 +134,19 @@ def python_with(code: Path) -> tuple[list[str], dict[str, str]]:
     return command, env
 
 
-def run_jobs(code: Path, out: Path, replications: int) -> None:
-    """Run every job with the package at `code`, writing into `out`/<job>."""
+def run_jobs(code: Path, out: Path, replications: int, report_input: Path) -> None:
+    """Run every job with the package at `code`, writing into `out`/<job>.
+
+    The report job reads `report_input`: the first side to get there (the base) copies its
+    own compare output there, and the other side reads the same copy.
+    """
     python, env = python_with(code)
     for name, args in jobs(replications).items():
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
-        argv = [a.replace("OUT", str(folder)) for a in args]
+        if name == "report" and not report_input.exists():
+            shutil.copytree(out / "compare", report_input)
+        argv = [str(report_input) if a == "IN" else a.replace("OUT", str(folder)) for a in args]
         command = [*python, "-c", "from sufficiency_sim.cli import main; main()", *argv]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:
@@ -143,13 +158,22 @@ MASKED = {"calibrate/sample_calibration/report.md"}
 """Files that name the template's path inside the package, which differs between the sides:
 compared with each side's package folder replaced by `CODE`."""
 
+DATED = {
+    "report/report.html": re.compile(
+        rb"(Report of |sufficiency-sim \S+ on )\d{1,2} [A-Za-z]+ \d{4}"
+    ),
+}
+"""Files that say the date they were made: compared with that date (the pattern after group 1)
+replaced by `DATE`."""
 
-def _text(file: Path, code: Path) -> bytes:
-    """A file's bytes with the package folder `code` (and its resolved form) written as CODE."""
+
+def _text(file: Path, code: Path, dated: re.Pattern[bytes] | None = None) -> bytes:
+    """A file's bytes with the package folder `code` (and its resolved form) written as CODE,
+    and the date matched by `dated`, if given, as DATE."""
     data = file.read_bytes()
     for folder in {str(code), str(code.resolve())}:
         data = data.replace(folder.encode(), b"CODE")
-    return data
+    return dated.sub(rb"\1DATE", data) if dated is not None else data
 
 
 def compare(base: Path, head: Path, base_code: Path, head_code: Path) -> list[str]:
@@ -160,8 +184,9 @@ def compare(base: Path, head: Path, base_code: Path, head_code: Path) -> list[st
             a, b = base / name / file, head / name / file
             if not (a.exists() and b.exists()):
                 differing.append(f"{name}/{file}")
-            elif f"{name}/{file}" in MASKED:
-                if _text(a, base_code) != _text(b, head_code):
+            elif f"{name}/{file}" in MASKED | DATED.keys():
+                dated = DATED.get(f"{name}/{file}")
+                if _text(a, base_code, dated) != _text(b, head_code, dated):
                     differing.append(f"{name}/{file}")
             elif not filecmp.cmp(a, b, shallow=False):
                 differing.append(f"{name}/{file}")
@@ -186,9 +211,11 @@ def main() -> int:
         )
         try:
             print(f"base ({args.base}):")
-            run_jobs(tree, work / "base", args.replications)
+            report_input = work / "report-input" / "compare"
+            shutil.rmtree(report_input, ignore_errors=True)  # a copy left in --keep
+            run_jobs(tree, work / "base", args.replications, report_input)
             print("working tree:")
-            run_jobs(ROOT, work / "head", args.replications)
+            run_jobs(ROOT, work / "head", args.replications, report_input)
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(tree)],
