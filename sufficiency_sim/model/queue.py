@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sufficiency_sim.model.days import age_on
 from sufficiency_sim.model.matching import queue_priority
-from sufficiency_sim.vocabulary import NEEDS
+from sufficiency_sim.vocabulary import NEEDS, YEAR_DAYS
 
 COHORT_DAYS = 365
 """Width of a birth cohort of the queue's index, in days of date of birth."""
@@ -36,12 +36,14 @@ def cohort_of(dob: float) -> int:
     return int(dob // COHORT_DAYS)
 
 
-def cohort_ages(cohort: int, day: float) -> tuple[int, int]:
-    """The youngest and oldest age (`days.age_on`) on `day` of anyone born in `cohort`.
-
-    Age falls as the date of birth rises, so the bounds are the ages of the cohort's latest and
-    earliest possible dates of birth."""
-    return age_on((cohort + 1) * COHORT_DAYS, day), age_on(cohort * COHORT_DAYS, day)
+def cohort_range(min_age: int, max_age: int, day: float) -> tuple[float, float]:
+    """The lowest and highest birth cohort that can hold a child aged `min_age` to `max_age`
+    (`days.age_on`) on `day`, with one cohort to spare at each end against rounding at the
+    boundaries. Unbounded below when `max_age` is 17 and above when `min_age` is 0, since
+    `age_on` counts anyone older as 17 and anyone younger as 0."""
+    lowest = -math.inf if max_age >= 17 else cohort_of(day - (max_age + 1) * YEAR_DAYS) - 1
+    highest = math.inf if min_age <= 0 else cohort_of(day - min_age * YEAR_DAYS) + 1
+    return lowest, highest
 
 
 class SearchQueue:
@@ -102,11 +104,8 @@ class SearchQueue:
         """The sorted lists that hold every child of `need` aged `min_age` to `max_age` on
         `day`: the need's whole queue when every cohort waiting qualifies."""
         cohorts = self.cohorts[need]
-        chosen = []
-        for number, cohort in cohorts.items():
-            youngest, oldest = cohort_ages(number, day)
-            if youngest <= max_age and oldest >= min_age:
-                chosen.append(cohort)
+        lowest, highest = cohort_range(min_age, max_age, day)
+        chosen = [cohort for number, cohort in cohorts.items() if lowest <= number <= highest]
         if len(chosen) == len(cohorts):
             return [self.queues[need]] if cohorts else []
         return chosen

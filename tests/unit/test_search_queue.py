@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sufficiency_sim.model.days import age_on
 from sufficiency_sim.model.matching import needs_taken
 from sufficiency_sim.model.provision import Home
-from sufficiency_sim.model.queue import SearchQueue, cohort_ages, cohort_of
-from sufficiency_sim.vocabulary import NEEDS
+from sufficiency_sim.model.queue import COHORT_DAYS, SearchQueue, cohort_of, cohort_range
+from sufficiency_sim.vocabulary import NEEDS, YEAR_DAYS
 
 
 @dataclass(eq=False)
@@ -25,12 +25,15 @@ class Waiting:
     queue_key: tuple | None = None
 
 
-@given(st.integers(-8000, 9000), st.integers(0, 7000))
-def test_cohort_ages_bound_every_age_in_the_cohort(dob: int, after: int) -> None:
+@given(st.integers(-8000, 9000), st.integers(0, 7000), st.integers(0, 17), st.integers(0, 17))
+def test_cohort_range_holds_every_child_of_the_ages(dob: int, after: int, low: int, span: int):
     day = dob + after
-    youngest, oldest = cohort_ages(cohort_of(dob), day)
-    assert youngest <= age_on(dob, day) <= oldest
-    assert oldest - youngest <= 1  # a cohort spans at most two ages: the index filters
+    high = min(17, low + span)
+    lowest, highest = cohort_range(low, high, day)
+    if low <= age_on(dob, day) <= high:
+        assert lowest <= cohort_of(dob) <= highest
+    if low > 0 and high < 17:  # bounded both ways: a few cohorts more than the ages span
+        assert highest - lowest <= (high - low + 1) * YEAR_DAYS / COHORT_DAYS + 3
 
 
 children_st = st.lists(
