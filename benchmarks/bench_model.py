@@ -54,6 +54,7 @@ import simpy
 
 from sufficiency_sim import scenario as scenario_module
 from sufficiency_sim.experiment.runner import history_frames, measure, run_replication
+from sufficiency_sim.model.gc_paused import gc_paused
 from sufficiency_sim.model.history import build_history
 from sufficiency_sim.model.processes import Simulation
 
@@ -140,9 +141,9 @@ def run_phases(scenario, seed: int, replication: int) -> tuple[dict[str, float],
     """One replication as ``experiment.run_replication`` does it, with each phase timed (wall
     clock, and CPU time of this process as ``cpu_<phase>``).
 
-    ``Simulation.run`` is ``env.run(until=end_day)`` followed by ``build_history``; they are
-    called separately here so that each can be timed. Returns (seconds per phase, counts, the
-    measured results)."""
+    ``Simulation.run`` is ``env.run(until=end_day)`` followed by ``build_history``, both with
+    the garbage collector paused; they are called separately here so that each can be timed.
+    Returns (seconds per phase, counts, the measured results)."""
     clock: list[tuple[float, float]] = []
 
     def tick() -> None:
@@ -152,10 +153,11 @@ def run_phases(scenario, seed: int, replication: int) -> tuple[dict[str, float],
     sim = Simulation(scenario, seed, replication)
     steps = _count_steps(sim.env)
     tick()
-    sim.env.run(until=sim.end_day)
-    tick()
-    history = build_history(sim)
-    tick()
+    with gc_paused():  # as Simulation.run does
+        sim.env.run(until=sim.end_day)
+        tick()
+        history = build_history(sim)
+        tick()
     frames = history_frames(history)
     tick()
     results = measure(frames, scenario)
@@ -367,10 +369,11 @@ def england_child(factor: float, warmup_years: int) -> None:
             last[0] = now
 
     sim.env.process(ticker(sim))
-    sim.env.run(until=sim.end_day)
-    t2 = time.perf_counter()
-    history = build_history(sim)
-    t3 = time.perf_counter()
+    with gc_paused():  # as Simulation.run does
+        sim.env.run(until=sim.end_day)
+        t2 = time.perf_counter()
+        history = build_history(sim)
+        t3 = time.perf_counter()
     counts = {
         "simpy_steps": steps[0],
         "model_events": sim.events,

@@ -29,6 +29,7 @@ from sufficiency_sim.model.census_start import place_census
 from sufficiency_sim.model.coding import K3_FROM
 from sufficiency_sim.model.days import age_on, birthday
 from sufficiency_sim.model.entities import Child
+from sufficiency_sim.model.gc_paused import gc_paused
 from sufficiency_sim.model.history import RunHistory, build_history
 from sufficiency_sim.model.homes import LocalHomes
 from sufficiency_sim.model.journeys import Journeys
@@ -199,9 +200,11 @@ class Simulation:
         assert self.queue_length == sum(1 for c in self.children if c.queue_key is not None)
 
     def run(self) -> RunHistory:
-        """Run to the end of the horizon and return the history."""
-        self.env.run(until=self.end_day)
-        return build_history(self)
+        """Run to the end of the horizon and return the history (with the cyclic garbage
+        collector paused: `gc_paused`)."""
+        with gc_paused():
+            self.env.run(until=self.end_day)
+            return build_history(self)
 
 
 def simulate(
