@@ -215,12 +215,18 @@ class FosterPool:
         return None
 
 
+_Rules = tuple[int, int, frozenset]
+"""A home's admission rules: youngest age, oldest age, need levels admitted."""
+
+
 class HomePool:
-    """The local children's homes, with an index of those that have a free bed."""
+    """The local children's homes, with an index of those that have a free bed by their
+    admission rules, so that a search looks only at homes whose rules admit the child."""
 
     def __init__(self) -> None:
         self.homes: list[Home] = []
-        self._with_free_bed: list[int] = []  # positions in self.homes, ascending
+        self._free_by_rules: dict[_Rules, list[int]] = {}  # positions in self.homes, ascending
+        self._listed_under: dict[int, _Rules] = {}  # position -> the rules it is listed under
 
     def __iter__(self) -> Iterator[Home]:
         return iter(self.homes)
@@ -232,20 +238,31 @@ class HomePool:
         self.refresh(home)
 
     def refresh(self, home: Home) -> None:
-        """Re-index a home after its occupants or opening changed."""
+        """Re-index a home after its occupants, opening or admission rules changed."""
         position = home.position
-        index = bisect.bisect_left(self._with_free_bed, position)
-        listed = index < len(self._with_free_bed) and self._with_free_bed[index] == position
-        if home.free > 0 and not listed:
-            self._with_free_bed.insert(index, position)
-        elif home.free <= 0 and listed:
-            del self._with_free_bed[index]
+        rules = (home.min_age, home.max_age, home.admits)
+        listed = self._listed_under.get(position)
+        if listed is not None and (listed != rules or home.free <= 0):
+            positions = self._free_by_rules[listed]
+            del positions[bisect.bisect_left(positions, position)]
+            del self._listed_under[position]
+            listed = None
+        if listed is None and home.free > 0:
+            bisect.insort(self._free_by_rules.setdefault(rules, []), position)
+            self._listed_under[position] = rules
 
     def find(self, age: int, need: str, exclude: Home | None = None) -> Home | None:
         """The first open local home (in scenario order) with a free bed that admits the child;
         `exclude` (the home a child has just left) is never offered."""
-        for position in self._with_free_bed:
-            home = self.homes[position]
-            if home is not exclude and home.admits_child(age, need):
-                return home
-        return None
+        first = len(self.homes)
+        for (low, high, admits), positions in self._free_by_rules.items():
+            if not (low <= age <= high and need in admits):
+                continue
+            for position in positions:
+                if position >= first:
+                    break
+                home = self.homes[position]
+                if home is not exclude and home.admits_child(age, need):
+                    first = position
+                    break
+        return self.homes[first] if first < len(self.homes) else None
