@@ -26,7 +26,9 @@ Run: ``python benchmarks/bench_model.py [--york-reps N] [--skip-england] [--scal
    each factor (x515 is about 33,000 entries a year), seconds per simulated year in the first
    and last three years (flat if the cost does not grow with the stock), the last divided by the
    factor (constant if the cost is linear in size) and peak memory; each size is stopped after
-   ``--scaling-timeout`` seconds and the years it reached are reported.
+   ``--scaling-timeout`` seconds and the years it reached are reported. ``--collector-on``
+   runs the scaled replications with Python's garbage collector running, to show what
+   ``Simulation.run``'s pause of it (``model/gc_paused.py``) saves.
 
 Results are recorded in ``benchmarks/README.md`` (section "Model").
 """
@@ -45,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -327,8 +330,9 @@ def _emit(record: dict) -> None:
     print(json.dumps(record), flush=True)
 
 
-def england_child(factor: float, warmup_years: int) -> None:
-    """Run in a child process: one scaled replication; JSON lines on stdout."""
+def england_child(factor: float, warmup_years: int, collector_on: bool = False) -> None:
+    """Run in a child process: one scaled replication; JSON lines on stdout. With
+    `collector_on`, the garbage collector is left running (to measure what pausing it saves)."""
     t0, cpu0 = time.perf_counter(), time.process_time()
     scenario = scaled_scenario(factor, warmup_years)
     sim = Simulation(scenario, SEED, 0)
@@ -369,7 +373,7 @@ def england_child(factor: float, warmup_years: int) -> None:
             last[0] = now
 
     sim.env.process(ticker(sim))
-    with gc_paused():  # as Simulation.run does
+    with nullcontext() if collector_on else gc_paused():  # as Simulation.run does
         sim.env.run(until=sim.end_day)
         t2 = time.perf_counter()
         history = build_history(sim)
@@ -416,7 +420,9 @@ class ScaledRun:
     elapsed: float = 0.0
 
 
-def run_scaled(factor: float, warmup_years: int, timeout: float, echo: bool) -> ScaledRun:
+def run_scaled(
+    factor: float, warmup_years: int, timeout: float, echo: bool, collector_on: bool = False
+) -> ScaledRun:
     """One replication of York scaled by `factor` in a child process (so that its peak memory
     is its own), stopped after `timeout` seconds; with `echo`, each simulated year is printed."""
     command = [
@@ -426,6 +432,7 @@ def run_scaled(factor: float, warmup_years: int, timeout: float, echo: bool) -> 
         repr(factor),
         "--england-warmup",
         str(warmup_years),
+        *(["--collector-on"] if collector_on else []),
     ]
     run = ScaledRun()
     started = time.perf_counter()
@@ -535,13 +542,16 @@ def bench_england(scale: float, warmup_years: int, timeout: float) -> None:
     )
 
 
-def bench_scaling(factors: list[float], warmup_years: int, timeout: float) -> None:
+def bench_scaling(
+    factors: list[float], warmup_years: int, timeout: float, collector_on: bool = False
+) -> None:
     """The scaling table: one replication of York times each factor, seconds per simulated year
     early and late in the run (flat if the cost does not grow with the stock), the same per
     unit of size (constant if the cost is linear in size) and peak memory."""
     print(
         f"Scaling: York x factor, {warmup_years}-year warm-up + horizon, seed {SEED}, one "
         f"replication each in a child process, stopped after {timeout:.0f} s"
+        + (", garbage collector running" if collector_on else "")
     )
     header = (
         f"  {'size':>6} {'entries/yr':>10} {'years run':>10} {'s/yr first 3':>12} "
@@ -549,7 +559,7 @@ def bench_scaling(factors: list[float], warmup_years: int, timeout: float) -> No
     )
     print(header)
     for factor in factors:
-        run = run_scaled(factor, warmup_years, timeout, echo=False)
+        run = run_scaled(factor, warmup_years, timeout, echo=False, collector_on=collector_on)
         if not run.years or run.setup is None:
             print(f"  x{factor:<5g} no simulated year finished (exit code {run.returncode})")
             continue
@@ -589,10 +599,15 @@ def main() -> None:
     parser.add_argument(
         "--scaling-timeout", type=float, default=300.0, help="stop each size after (300 s)"
     )
+    parser.add_argument(
+        "--collector-on",
+        action="store_true",
+        help="scaled runs with the garbage collector running (Simulation.run pauses it)",
+    )
     parser.add_argument("--england-child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.england_child is not None:
-        england_child(args.england_child, args.england_warmup)
+        england_child(args.england_child, args.england_warmup, args.collector_on)
         return
 
     print(
@@ -603,7 +618,7 @@ def main() -> None:
     print()
     if args.scaling:
         factors = [float(f) for f in args.scaling.split(",")]
-        bench_scaling(factors, args.england_warmup, args.scaling_timeout)
+        bench_scaling(factors, args.england_warmup, args.scaling_timeout, args.collector_on)
         return
     york = bench_york(args.york_reps)
     report_york(york)

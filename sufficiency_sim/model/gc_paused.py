@@ -2,10 +2,11 @@
 
 The model allocates many small containers (placements, events, draws) while it keeps every
 child's history alive, so each pass of the collector walks a heap that grows with the
-population: at 125 times York (28,000 children in care) the passes took half of the SimPy run
-(87 s with the collector, 42 s without; `benchmarks/README.md`). The model makes almost no
-cyclic garbage (a whole run of that size leaves 20 objects for the collector), so reference
-counting frees what it drops and memory is the same. Pausing changes no result."""
+population: at 125 times York (28,000 children in care) a replication took 86 s with the
+collector and 48 s without (`benchmarks/README.md`, `bench_model.py --scaling 125
+--collector-on`). The model makes almost no cyclic garbage (a whole run of that size leaves 20
+objects for the collector), so reference counting frees what it drops and memory is the same.
+Pausing changes no result."""
 
 from __future__ import annotations
 
