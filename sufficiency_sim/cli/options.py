@@ -18,10 +18,10 @@ seed_option = click.option(
 jobs_option = click.option(
     "--jobs",
     "-j",
-    default=1,
+    default=0,
     show_default=True,
     type=click.IntRange(0),
-    help="Worker processes (0 = one per core).",
+    help="Worker processes (0 = one per core; 1 = none, in this process).",
 )
 dask_option = click.option(
     "--dask",

@@ -66,7 +66,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def compare(out: Path, *paths: Path, n: int | str = REPLICATIONS, extra=()) -> Result:
-    result = invoke("compare", *paths, "-n", n, "--seed", SEED, "--out", out, "-q", *extra)
+    """`compare` in this process (`--jobs 1`, so that a patched `run_task` is the one called),
+    unless `extra` says otherwise."""
+    jobs = () if "--jobs" in extra else ("--jobs", "1")
+    result = invoke("compare", *paths, "-n", n, "--seed", SEED, "--out", out, "-q", *jobs, *extra)
     assert result.exit_code == 0, result.output
     return result
 
@@ -281,11 +284,11 @@ def test_interrupted_compare_resumes_without_recomputing(
     out = tmp_path / "interrupted"
     first = Interrupt(stop_after=4)
     monkeypatch.setattr(experiment, "run_task", first)
-    result = invoke("compare", *args, "-n", n, "--seed", SEED, "--out", out, "-q")
+    result = invoke("compare", *args, "-n", n, "--seed", SEED, "--out", out, "-q", "-j", "1")
     assert result.exit_code == 130, result.output
     assert not (out / "results.csv").exists()
 
-    result = invoke("compare", *args, "-n", n, "--seed", SEED, "--out", out, "-q")
+    result = invoke("compare", *args, "-n", n, "--seed", SEED, "--out", out, "-q", "-j", "1")
     assert result.exit_code == 2 and "--resume" in result.stderr  # not silently discarded
 
     second = Interrupt()
@@ -307,10 +310,10 @@ def test_fresh_discards_an_interrupted_comparison(
     args = (files["base"], files["b"])
     out = tmp_path / "interrupted"
     monkeypatch.setattr(experiment, "run_task", Interrupt(stop_after=3))
-    assert invoke("compare", *args, "-n", 3, "--out", out, "-q").exit_code == 130
+    assert invoke("compare", *args, "-n", 3, "--out", out, "-q", "-j", "1").exit_code == 130
     counting = Interrupt()
     monkeypatch.setattr(experiment, "run_task", counting)
-    result = invoke("compare", *args, "-n", 3, "--out", out, "-q")
+    result = invoke("compare", *args, "-n", 3, "--out", out, "-q", "-j", "1")
     assert result.exit_code == 2 and "--fresh" in result.stderr
     assert counting.calls == 0
     compare(out, *args, n=3, extra=("--fresh",))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -390,3 +391,16 @@ def test_default_outputs_hold_no_child_ids_or_birth_dates(runs) -> None:
         dates = set(DATE.findall(text))
         assert dates <= scenario_dates, (name, sorted(dates - scenario_dates)[:5])
         assert not (dates - scenario_dates) & (dobs | iso_dobs), name
+
+
+def test_the_default_runs_on_every_core_with_the_same_results(tmp_path: Path) -> None:
+    """No --jobs: one worker process per core (issue 14), and the same indicators as in this
+    process (--jobs 1)."""
+    args = ["run", str(BASELINE), *SHORT, "-n", str(REPLICATIONS), "--seed", "11", "-q"]
+    assert invoke(*args, "--out", str(tmp_path / "default")).exit_code == 0
+    assert invoke(*args, "--jobs", "1", "--out", str(tmp_path / "serial")).exit_code == 0
+    meta = json.loads((tmp_path / "default" / "run.json").read_text(encoding="utf-8"))
+    cores = os.cpu_count() or 1
+    assert meta["executor"] == ("processes" if cores > 1 else "serial")
+    default = (tmp_path / "default" / "indicators.csv").read_bytes()
+    assert default == (tmp_path / "serial" / "indicators.csv").read_bytes()
