@@ -25,6 +25,7 @@ from sufficiency_sim.experiment.executors import make_executor
 from sufficiency_sim.experiment.runner import Task, run_task
 from sufficiency_sim.measure.indicators import compute_indicators
 from sufficiency_sim.scenario import Scenario
+from sufficiency_sim.tables import text_table
 
 BACKTEST_MEASURES: tuple[str, ...] = (
     "cla_31_march",
@@ -103,31 +104,16 @@ def format_backtest(table: pd.DataFrame) -> str:
     absolute percentage errors pooled by horizon."""
     naive = "carry_forward" in table.columns
     several = "origin" in table.columns and table["origin"].nunique() > 1
-    head = (
-        f"{'indicator':<22} {'year':>5} {'observed':>9} {'simulated':>9} "
-        f"{'95% band':>17} {'in band':>7} {'error':>8}"
-    )
-    if several:
-        head = f"{'cut':>4} " + head
-    if naive:
-        head += f" {'carried':>8} {'mean 3':>8}"
-    lines = [head]
+    header = ["indicator", "year", "observed", "simulated", "95% band", "in band", "error"]
+    header = (["cut"] if several else []) + header + (["carried", "mean 3"] if naive else [])
     order = ["origin", "measure", "year"] if several else ["measure", "year"]
-    for row in table.sort_values(order).itertuples():
-        band = f"[{row.lower:.1f}, {row.upper:.1f}]"
-        line = (
-            f"{row.measure:<22} {row.year:>5} {row.observed:>9.1f} {row.mean:>9.1f} "
-            f"{band:>17} {'yes' if row.inside else 'NO':>7} {row.error:>+8.1f}"
-        )
-        if several:
-            line = f"{row.origin:>4} " + line
-        if naive:
-            line += f" {row.carry_forward:>8.1f} {row.recent_mean:>8.1f}"
-        lines.append(line)
-    lines.append(
+    rows = [_backtest_cells(row, several, naive) for row in table.sort_values(order).itertuples()]
+    align = ["<" if name == "indicator" else ">" for name in header]  # the cut too is right
+    lines = [
+        text_table(header, rows, align=align),
         f"observed value in the 95% band in {table['inside'].sum()} of {len(table)} "
-        f"year-indicator cells ({100 * coverage(table):.0f}%)"
-    )
+        f"year-indicator cells ({100 * coverage(table):.0f}%)",
+    ]
     if naive and "horizon" in table.columns:
         lines += [
             "",
@@ -138,6 +124,23 @@ def format_backtest(table: pd.DataFrame) -> str:
             format_errors(error_summary(table)),
         ]
     return "\n".join(lines)
+
+
+def _backtest_cells(row: Any, several: bool, naive: bool) -> list[str]:
+    """The cells of one line of `format_backtest` (a row of `itertuples`)."""
+    cells = [str(row.origin)] if several else []
+    cells += [
+        str(row.measure),
+        str(row.year),
+        f"{row.observed:.1f}",
+        f"{row.mean:.1f}",
+        f"[{row.lower:.1f}, {row.upper:.1f}]",
+        "yes" if row.inside else "NO",
+        f"{row.error:+.1f}",
+    ]
+    if naive:
+        cells += [f"{row.carry_forward:.1f}", f"{row.recent_mean:.1f}"]
+    return cells
 
 
 def simulate_bands(
@@ -234,18 +237,21 @@ def error_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def format_errors(summary: pd.DataFrame) -> str:
     """Plain text of `error_summary`: one line per measure and horizon."""
-    lines = [
-        f"{'indicator':<22} {'years on':>8} {'cells':>5} {'model':>7} {'carried':>8} "
-        f"{'mean':>7} {'in band':>7}",
-        f"{'':<22} {'':>8} {'':>5} {'MAPE %':>7} {'forward':>8} {'last 3':>7} {'':>7}",
-    ]
+    header = ["indicator", "years on", "cells", "model", "carried", "mean", "in band"]
+    rows = [["", "", "", "MAPE %", "forward", "last 3", ""]]  # the header's second line
     for row in summary.sort_values(["measure", "horizon"]).itertuples():
-        lines.append(
-            f"{row.measure:<22} {row.horizon:>8} {row.cells:>5} {row.model_mape:>7.1f} "
-            f"{row.carry_forward_mape:>8.1f} {row.recent_mean_mape:>7.1f} "
-            f"{100 * row.in_band:>6.0f}%"
+        rows.append(
+            [
+                str(row.measure),
+                str(row.horizon),
+                str(row.cells),
+                f"{row.model_mape:.1f}",
+                f"{row.carry_forward_mape:.1f}",
+                f"{row.recent_mean_mape:.1f}",
+                f"{100 * row.in_band:.0f}%",
+            ]
         )
-    return "\n".join(lines)
+    return text_table(header, rows)
 
 
 def backtest_origin(

@@ -17,6 +17,7 @@ from sufficiency_sim.ssda903.clean import CleaningReport, clean_episodes, clean_
 from sufficiency_sim.ssda903.codes import collection_year
 from sufficiency_sim.ssda903.read import read_episodes, read_header, return_year
 from sufficiency_sim.ssda903.sources import SOURCE_COLUMN
+from sufficiency_sim.tables import text_table
 
 
 def load_903(
@@ -61,26 +62,9 @@ def _format_value(name: str, value: object) -> str:
 def format_table(result: pd.DataFrame, columns: Sequence[str]) -> str:
     """Indicators as rows (in plain words; the CSV of --out keeps the column codes) and years
     as columns; percentages to 1 decimal, NaN as "-"."""
-    years = [str(int(y)) for y in result["year"]]
-    cells = [[_format_value(c, v) for v in result[c]] for c in columns]
-    names = [LABELS.get(c, c) for c in columns]
-    label_width = max(len("indicator"), *(len(n) for n in names))
-    widths = [max(len(y), *(len(row[i]) for row in cells)) for i, y in enumerate(years)]
-    lines = [
-        "  ".join(
-            [
-                "indicator".ljust(label_width),
-                *(y.rjust(w) for y, w in zip(years, widths, strict=True)),
-            ]
-        )
-    ]
-    for name, row in zip(names, cells, strict=True):
-        lines.append(
-            "  ".join(
-                [name.ljust(label_width), *(v.rjust(w) for v, w in zip(row, widths, strict=True))]
-            )
-        )
-    return "\n".join(lines)
+    header = ["indicator", *(str(int(y)) for y in result["year"])]
+    rows = [[LABELS.get(c, c), *(_format_value(c, v) for v in result[c])] for c in columns]
+    return text_table(header, rows)
 
 
 def write_csv(result: pd.DataFrame, columns: Sequence[str], out: Path) -> None:

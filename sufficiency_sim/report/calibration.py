@@ -26,6 +26,7 @@ from sufficiency_sim.files import atomic
 from sufficiency_sim.report.charts import save_png
 from sufficiency_sim.report.text import LABELS
 from sufficiency_sim.scenario.keys import get_key
+from sufficiency_sim.tables import markdown_table
 from sufficiency_sim.vocabulary import AGE_BANDS, YEAR_DAYS
 
 CHECK_MEASURES = (
@@ -41,20 +42,18 @@ _LINES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))
 
 
 def _table(frame: pd.DataFrame, floatfmt: str = "{:.1f}") -> str:
-    """A markdown table (no third-party formatter needed)."""
+    """A markdown table of a frame (floats as `floatfmt` says, NaN as "-"), "_(none)_" when
+    it is empty; with a final newline."""
     if frame.empty:
         return "_(none)_\n"
-    columns = list(frame.columns)
 
     def cell(value) -> str:
         if isinstance(value, float | np.floating):
             return "-" if math.isnan(value) else floatfmt.format(value)
-        return str(value).replace("|", "\\|")
+        return str(value)
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
-    return "\n".join(lines) + "\n"
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    return markdown_table([str(c) for c in frame.columns], rows) + "\n"
 
 
 def _summary_value(value) -> str:

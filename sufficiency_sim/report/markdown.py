@@ -13,6 +13,7 @@ import pandas as pd
 from sufficiency_sim.appraisal.appraise import Appraisal
 from sufficiency_sim.appraisal.paired import HORIZON, YEAR, year_label
 from sufficiency_sim.report.headline import headline_markdown
+from sufficiency_sim.tables import markdown_table
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,6 @@ def rows_by_name(table: pd.DataFrame, name_column: str, year: int | None) -> dic
     return {(r[name_column], r["measure"]): r for _, r in rows.iterrows()}
 
 
-def _markdown_rows(rows: list[list[str]]) -> str:
-    header, *body = rows
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines.extend("| " + " | ".join(cells) + " |" for cells in body)
-    return "\n".join(lines)
-
-
 def _indicator_table(
     appraisal: Appraisal, columns: Sequence[Column], year: int | None, costs: bool
 ) -> str:
@@ -107,7 +101,7 @@ def _indicator_table(
             "Cost per out-of-area child-year avoided (£k)",
         ]
     cost_rows = {r["option"]: r for r in appraisal.costs.to_dict("records")}
-    rows = [header]
+    rows = []
     for name in appraisal.scenarios:
         if name == appraisal.baseline:
             cells = [f"**{name}** (baseline)"]
@@ -119,7 +113,7 @@ def _indicator_table(
             if costs:
                 cells += cost_cells(cost_rows.get(name))
         rows.append(cells)
-    return _markdown_rows(rows)
+    return markdown_table(header, rows)
 
 
 def ratio_cell(cost: dict, stem: str, scale: float = 1e3, digits: int = 1) -> str:

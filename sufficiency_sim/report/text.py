@@ -26,11 +26,11 @@ from sufficiency_sim.report.markdown import (
     ratio_cell,
     rows_by_name,
 )
+from sufficiency_sim.tables import text_table
 
 __all__ = [
     "LABELS",
     "comparison_blocks",
-    "plain_table",
     "show_comparison",
     "show_summary",
     "show_table",
@@ -60,29 +60,14 @@ def terminal_width(default: int = 100) -> int:
     return shutil.get_terminal_size((default, 24)).columns
 
 
-def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]], title: str = "") -> str:
-    """Aligned plain text: the first column left, the others right; a rule under the header."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = [title] if title else []
-    for index, cells in enumerate([header, *rows]):
-        line = str(cells[0]).ljust(widths[0])
-        if len(cells) > 1:
-            line += "  " + "  ".join(
-                str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)
-            )
-        lines.append(line.rstrip())
-        if index == 0:
-            lines.append("-" * len(line))
-    return "\n".join(lines)
-
-
 def show_table(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     title: str = "",
     stream: TextIO | None = None,
 ) -> None:
-    """Print a table: with rich on a terminal (wrapping to its width), else `plain_table`."""
+    """Print a table: with rich on a terminal (wrapping to its width), else plain aligned text
+    with a rule under the header (`tables.text_table`)."""
     stream = stream or sys.stdout
     if is_terminal(stream):
         table = Table(title=title or None, title_justify="left", show_lines=False)
@@ -92,7 +77,7 @@ def show_table(
             table.add_row(*(str(c) for c in cells))
         Console(file=stream).print(table)
     else:
-        stream.write(plain_table(header, rows, title) + "\n\n")
+        stream.write(text_table(header, rows, rule=True, title=title) + "\n\n")
 
 
 def summary_blocks(
@@ -132,7 +117,7 @@ def show_summary(summary: pd.DataFrame, scenario=None, stream: TextIO | None = N
 def summary_table(summary: pd.DataFrame, scenario=None, years_per_block: int = 5) -> str:
     """Each measure's mean and 95% CI by financial year, in blocks of a few years (plain text)."""
     title = f"{scenario.name}: financial years ending 31 March" if scenario else ""
-    blocks = [plain_table(h, r) for h, r in summary_blocks(summary, years_per_block)]
+    blocks = [text_table(h, r, rule=True) for h, r in summary_blocks(summary, years_per_block)]
     return "\n\n".join(([title] if title else []) + blocks)
 
 

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 from sufficiency_sim import scenario as scenario_module
-from sufficiency_sim.calibration.backtest import error_summary, naive_forecasts, with_naive
+from sufficiency_sim.calibration.backtest import (
+    error_summary,
+    format_backtest,
+    naive_forecasts,
+    with_naive,
+)
 from sufficiency_sim.calibration.entry_rate import choose_entry_rate, poisson_trend
 from sufficiency_sim.calibration.uncertainty import ParameterUncertainty, duration_log_se
 
@@ -95,6 +100,47 @@ def test_naive_forecasts_hand_worked():
     summary = error_summary(table).set_index("horizon")
     assert summary.loc[2, "model_mape"] == 10.0 and summary.loc[2, "carry_forward_mape"] == 17.5
     assert summary.loc[1, "in_band"] == 1.0 and summary.loc[2, "in_band"] == 0.0
+
+
+def test_backtest_text_aligns_its_columns():
+    """The backtest's plain-text tables (`tables.text_table`): the indicator left, every number
+    right, two spaces apart; the cut date first when there are several."""
+    row = {
+        "measure": "cla_31_march",
+        "observed": 251.0,
+        "mean": 248.2,
+        "lower": 230.1,
+        "upper": 270.9,
+        "error": -2.8,
+        "pct_error": -1.1,
+        "carry_forward": 251.0,
+        "recent_mean": 249.0,
+        "carry_forward_pct_error": 0.0,
+        "recent_mean_pct_error": -0.8,
+    }
+    table = pd.DataFrame(
+        [{**row, "origin": 2021, "horizon": h, "year": 2021 + h, "inside": h == 1} for h in (1, 2)]
+    )
+    lines = format_backtest(table).splitlines()
+    assert lines[:3] == [
+        "indicator     year  observed  simulated        95% band  in band  error  carried  mean 3",
+        "cla_31_march  2022     251.0      248.2  [230.1, 270.9]      yes   -2.8    251.0   249.0",
+        "cla_31_march  2023     251.0      248.2  [230.1, 270.9]       NO   -2.8    251.0   249.0",
+    ]
+    assert lines[3] == "observed value in the 95% band in 1 of 2 year-indicator cells (50%)"
+    assert lines[-4:] == [
+        "indicator     years on  cells   model  carried    mean  in band",
+        "                               MAPE %  forward  last 3",
+        "cla_31_march         1      1     1.1      0.0     0.8     100%",
+        "cla_31_march         2      1     1.1      0.0     0.8       0%",
+    ]
+    several = pd.concat([table, table.assign(origin=2020, year=table["year"] - 1)])
+    assert format_backtest(several).splitlines()[:2] == [
+        " cut  indicator     year  observed  simulated        95% band  in band  error  carried"
+        "  mean 3",
+        "2020  cla_31_march  2021     251.0      248.2  [230.1, 270.9]      yes   -2.8    251.0"
+        "   249.0",
+    ]
 
 
 def test_parameter_draws_centre_on_the_calibrated_values():

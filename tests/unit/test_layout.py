@@ -18,6 +18,7 @@ PACKAGE = Path(importlib.util.find_spec("sufficiency_sim").origin).parent
 LAYERS: dict[str, int] = {
     "errors": 0,
     "vocabulary": 0,
+    "tables": 0,
     "files": 0,
     "scenario": 1,
     "model": 2,
@@ -32,7 +33,8 @@ LAYERS: dict[str, int] = {
 }
 """Each top-level module or package of sufficiency_sim and its layer: a module may import only
 from its own layer or lower ones (calibration and appraisal, both on experiments, do not know
-each other). The base layer's modules (errors, vocabulary, files) may import each other."""
+each other). The base layer's modules (errors, vocabulary, tables, files) may import each
+other."""
 
 FORBIDDEN: dict[str, set[str]] = {
     "model": {"pandas", "click", "matplotlib"},
