@@ -15,6 +15,7 @@ from sufficiency_sim.model import matching
 from sufficiency_sim.model.coding import FAMILY_KINDS, code_at_leaving
 from sufficiency_sim.model.draws import distance_miles, pick
 from sufficiency_sim.model.entities import Child
+from sufficiency_sim.model.markets import open_locations
 from sufficiency_sim.model.provision import Household
 
 EVENT_ORDER = (
@@ -161,9 +162,16 @@ class Journeys:
         if child.placement.kind in ("supported", "placed_with_parents", "adoption"):
             return
         cfg = sim.sc.provision.supported
-        sim.placing.end(child, "CARPL", planned=True)
         u_location, u_provider = child.rng.random(2).tolist()
-        location = pick(cfg.location_mix, u_location)
+        room = sim.markets.room("supported", cfg, child.need, sim.env.now)
+        mix = cfg.location_mix
+        if room is not None:  # a bounded supply: only where a place is free, else stay put
+            mix = open_locations(mix, room)
+            if sum(mix.values()) <= 0.0:
+                return
+            u_location *= sum(mix.values())
+        sim.placing.end(child, "CARPL", planned=True)
+        location = pick(mix, u_location)
         place = "K3" if sim.env.now >= sim.k3_day else "H5"
         distance = distance_miles(location, child.rng)
         provider = "PR4" if u_provider < cfg.private_share else "PR5"
@@ -203,7 +211,7 @@ class Journeys:
         placing = self.sim.placing
         offer = child.market_offer
         child.market_day = math.inf
-        child.market_offer = None
+        placing.drop_market_offer(child)  # a place it held is taken again if the child moves
         if offer is not None and child.placement.bridging:
             placing.end(child, "CARPL", planned=True)
             placing.start_from_offer(child, offer)

@@ -9,11 +9,13 @@ placement meanwhile and moves when the search ends (or earlier, if a local place
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sufficiency_sim.model.days import age_on
 from sufficiency_sim.model.draws import duration_days, named, named_normals, pick
+from sufficiency_sim.model.markets import MarketPlaces, Room, open_locations
 from sufficiency_sim.model.provision import FosterPool, HomePool, Household
 from sufficiency_sim.vocabulary import (
     FOSTER_KINDS,
@@ -159,14 +161,37 @@ class SearchNormals(NamedTuple):
 
 
 def market_offer(
-    token: str, market: Any, need: str, offered: float, location: float, same_day: float, z: float
+    token: str,
+    market: Any,
+    need: str,
+    offered: float,
+    location: float,
+    same_day: float,
+    z: float,
+    room: Room | None = None,
+    places: int = 1,
 ) -> Offer | None:
     """What an external market (agencies, external homes, supported accommodation) offers: an
-    offer with chance `offer_probability[need]`, its location, and today or after a search."""
+    offer with chance `offer_probability[need]`, its location, and today or after a search.
+
+    With a bounded supply (`room`), only locations with `places` free places can be offered
+    (the location mix renormalised over them; none: no offer), and a search takes longer as
+    the need level's places fill (`search_slowdown`)."""
     if offered >= market.offer_probability[need]:
         return None
-    where = pick(market.location_mix, location)
+    mix = market.location_mix
+    slowdown = 1.0
+    if room is not None:
+        mix = open_locations(mix, room, places)
+        total = sum(mix.values())
+        if total <= 0.0:
+            return None
+        location *= total
+        slowdown += market.supply.search_slowdown * room.taken_share
+    where = pick(mix, location)
     delay = 0 if same_day < market.same_day_probability else duration_days(market.search, z)
+    if delay and slowdown != 1.0:
+        delay = math.ceil(delay * slowdown - 1e-9)  # 10 x 3.4000000000000004 is 34 days
     return Offer(token, where, delay)
 
 
@@ -186,18 +211,19 @@ def _capacity_offer(
 
 
 def _market_offer_for(
-    token: str, provision: Any, need: str, age: int, u: SearchDraws, z: SearchNormals
+    token: str, provision: Any, need: str, age: int, u: SearchDraws, z: SearchNormals, room: Any
 ) -> Offer | None:
-    """An external home's or supported accommodation's offer (from their own draws)."""
+    """An external home's or supported accommodation's offer (from their own draws); `room`
+    gives a market's `Room` for the need (None when unbounded)."""
     if token == "external_home":
         return market_offer(
             token, provision.external_homes, need, u.external_offer, u.external_location,
-            u.external_same_day, z.external_search,
+            u.external_same_day, z.external_search, room("external_homes"),
         )  # fmt: skip
     if token == "supported" and age >= provision.supported.min_age:
         return market_offer(
             token, provision.supported, need, u.supported_offer, u.supported_location,
-            u.supported_same_day, z.supported_search,
+            u.supported_same_day, z.supported_search, room("supported"),
         )  # fmt: skip
     return None
 
@@ -210,14 +236,21 @@ def offers(
     exclude: Any,
     foster: FosterPool,
     homes: HomePool,
+    markets: MarketPlaces,
+    day: float,
 ) -> dict[str, Offer | None]:
     """What each preferred kind of provision could offer this child (aged `age`, `places`
-    children together) now, never `exclude` (the place just left). Takes one `SearchDraws` and
-    one `SearchNormals` block from the child's stream, whatever is offered."""
+    children together) on `day`, never `exclude` (the place just left), from the markets'
+    places left (`markets`). Takes one `SearchDraws` and one `SearchNormals` block from the
+    child's stream, whatever is offered."""
     provision = sc.provision
     u = named(child.rng, SearchDraws)
     z = named_normals(child.rng, SearchNormals)
     need = child.need
+
+    def room(market: str) -> Room | None:
+        return markets.room(market, getattr(provision, market), need, day)
+
     found: dict[str, Offer | None] = {}
     for token in sc.matching.preferences[need]:
         offer = None
@@ -232,10 +265,10 @@ def offers(
             if offer is None:
                 offer = market_offer(
                     token, provision.ifa, need, u.ifa_offer, u.ifa_location, u.ifa_same_day,
-                    z.ifa_search,
+                    z.ifa_search, room("ifa"), places,
                 )  # fmt: skip
             offer = Offer(token, offer.location, offer.delay_days) if offer else None
         else:
-            offer = _market_offer_for(token, provision, need, age, u, z)
+            offer = _market_offer_for(token, provision, need, age, u, z, room)
         found[token] = offer
     return found

@@ -17,6 +17,7 @@ from sufficiency_sim.model.hazards import (
     breakdown_multiplier,
     planned_move_day,
 )
+from sufficiency_sim.model.markets import MARKET_OF_KIND
 from sufficiency_sim.model.matching import Offer
 from sufficiency_sim.model.provision import Home, Household
 from sufficiency_sim.vocabulary import BAND_OF_AGE, NEED_RANK
@@ -34,7 +35,9 @@ class Placing:
         """The child's preferred offer now (see matching.decide), for `places` children."""
         sim = self.sim
         age = sim.age(child, sim.env.now)
-        offers = matching.offers(sim.sc, child, age, places, exclude, sim.foster, sim.homes)
+        offers = matching.offers(
+            sim.sc, child, age, places, exclude, sim.foster, sim.homes, sim.markets, sim.env.now
+        )
         return matching.decide(sim.sc.matching.preferences[child.need], offers)
 
     def place_group(self, group: list[Child]) -> None:
@@ -70,7 +73,22 @@ class Placing:
             else duration_days(sim.sc.provision.external_homes.search, 0.0)
         )
         child.market_day = int(sim.env.now) + max(1, delay)
-        child.market_offer = target if target is not None and target.resource is None else None
+        self.drop_market_offer(child)
+        if target is not None and target.resource is None:
+            child.market_offer = target
+            market = MARKET_OF_KIND.get(target.kind)
+            if market is not None:  # the place found is held until the child moves
+                sim.markets.take(market, child.need, target.location)
+
+    def drop_market_offer(self, child: Child) -> None:
+        """Forget the place the child's search found, giving back a market place held for it."""
+        offer = child.market_offer
+        if offer is None:
+            return
+        child.market_offer = None
+        market = MARKET_OF_KIND.get(offer.kind)
+        if market is not None:
+            self.sim.markets.release(market, child.need, offer.location)
 
     def place(self, child: Child, exclude: Any = None) -> None:
         """Find the child a placement now: the preferred one, or a bridging one meanwhile."""
@@ -187,6 +205,8 @@ class Placing:
             else:
                 resource.specialist_count += child.need == "specialist"
                 sim.homes.refresh(resource)
+        elif kind in MARKET_OF_KIND:
+            sim.markets.take(MARKET_OF_KIND[kind], child.need, location)
         child.placement = placement
         child.placements.append(placement)
 
@@ -251,9 +271,11 @@ class Placing:
                 sim.homes.refresh(resource)
             if not keep_place:
                 sim.freed.append(resource)
+        elif placement.kind in MARKET_OF_KIND:
+            sim.markets.release(MARKET_OF_KIND[placement.kind], child.need, placement.location)
         child.placement = None
         if placement.kind == "adoption":
             sim.journeys.adopters_again(child)  # a no-op at the exit itself
         sim.queue.remove(child)
         child.market_day = math.inf
-        child.market_offer = None
+        self.drop_market_offer(child)

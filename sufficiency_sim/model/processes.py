@@ -33,6 +33,7 @@ from sufficiency_sim.model.gc_paused import gc_paused
 from sufficiency_sim.model.history import RunHistory, build_history
 from sufficiency_sim.model.homes import LocalHomes
 from sufficiency_sim.model.journeys import Journeys
+from sufficiency_sim.model.markets import MARKET_OF_KIND, MarketPlaces
 from sufficiency_sim.model.placing import Placing
 from sufficiency_sim.model.provision import FosterPool, HomePool
 from sufficiency_sim.model.queue import SearchQueue
@@ -70,6 +71,7 @@ class Simulation:
         self.foster = FosterPool()
         self.homes = HomePool()
         self.queue = SearchQueue()
+        self.markets = MarketPlaces(self.start_day)
         self.freed: list[Any] = []
         self._rid_counter: dict[str, int] = {}
         self.carers = Carers(self, census is not None)
@@ -197,7 +199,21 @@ class Simulation:
             assert len(home.occupants) <= home.beds, f"{home.rid} over beds"
             assert living.get(home.rid, 0) <= home.beds, f"{home.rid} over beds"
         assert in_care == self.entries - self.exits, "stock != entries - exits"
+        assert self._market_places_counted() == {
+            key: n for key, n in self.markets.taken.items() if n
+        }, "market places taken != children placed there or holding one"
         assert self.queue_length == sum(1 for c in self.children if c.queue_key is not None)
+
+    def _market_places_counted(self) -> dict[tuple[str, str, str], int]:
+        """Market places taken, counted from the children: placed there or holding one."""
+        counted: dict[tuple[str, str, str], int] = {}
+        for child in self.children:
+            for held in (child.placement, child.market_offer):  # both have kind and location
+                market = MARKET_OF_KIND.get(held.kind) if held is not None else None
+                if market is not None:
+                    key = (market, child.need, held.location)
+                    counted[key] = counted.get(key, 0) + 1
+        return counted
 
     def run(self) -> RunHistory:
         """Run to the end of the horizon and return the history (with the cyclic garbage

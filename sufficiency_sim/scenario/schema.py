@@ -17,6 +17,7 @@ from pydantic import (
 
 from sufficiency_sim.scenario.carers import Carers
 from sufficiency_sim.scenario.census import Census
+from sufficiency_sim.scenario.markets import Market, SupportedMarket
 from sufficiency_sim.scenario.types import (
     ENTRIES_BOUND,
     HOUSEHOLDS_BOUND,
@@ -238,26 +239,6 @@ class InhouseFoster(Strict):
     def _ranges(cls, value: tuple) -> tuple:
         check_shares({i: r.share for i, r in enumerate(value)}, "age_ranges shares")
         return value
-
-
-class Market(Strict):
-    """An external market (agencies, spot-purchased homes, supported accommodation)."""
-
-    offer_probability: Annotated[dict[Need, Probability], ByNeed] = Field(
-        default_factory=lambda: {"standard": 1.0, "complex": 1.0, "specialist": 1.0},
-        description="Chance that a search finds a placement at all, by the child's needs.",
-    )
-    location_mix: LocationMix
-    search: Duration = Duration(median_days=14, sigma=0.8)
-    same_day_probability: Probability = 0.0
-    private_share: Probability = 0.8
-    weekly_cost: NonNegative
-
-
-class SupportedMarket(Market):
-    """Supported accommodation: a market for young people from `min_age`."""
-
-    min_age: Annotated[int, Field(ge=0, le=17)] = 0
 
 
 class LocalHome(Strict):

@@ -1,0 +1,60 @@
+"""The external markets of a scenario (agency foster care, spot-purchased children's homes,
+supported accommodation): who they take, where their places are, how long a search lasts, what
+they cost and, when `supply` is given, how many places this authority can hold at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from sufficiency_sim.scenario.types import (
+    ByNeed,
+    Count,
+    Duration,
+    LocationMix,
+    NonNegative,
+    Probability,
+    Strict,
+)
+from sufficiency_sim.vocabulary import Location, Need
+
+
+class MarketSupply(Strict):
+    """The places in an external market open to this authority at once, by the child's need
+    level and the place's location (absent: the market never runs out, as before)."""
+
+    places: Annotated[dict[Need, dict[Location, Count]], ByNeed] = Field(
+        description="Places at once by need level, then by location (a missing location: 0)."
+    )
+    change_pct_per_year: Annotated[float, Field(ge=-50, le=50)] = Field(
+        0.0,
+        description="Compound change in every cell's places per year from the start date "
+        "(held at the start date's level during the warm-up).",
+    )
+    search_slowdown: NonNegative = Field(
+        0.0,
+        description="A search takes (1 + search_slowdown x the share of the need's places "
+        "taken) times its drawn time.",
+    )
+
+
+class Market(Strict):
+    """An external market (agencies, spot-purchased homes, supported accommodation)."""
+
+    offer_probability: Annotated[dict[Need, Probability], ByNeed] = Field(
+        default_factory=lambda: {"standard": 1.0, "complex": 1.0, "specialist": 1.0},
+        description="Chance that a search finds a placement at all, by the child's needs.",
+    )
+    location_mix: LocationMix
+    search: Duration = Duration(median_days=14, sigma=0.8)
+    same_day_probability: Probability = 0.0
+    private_share: Probability = 0.8
+    weekly_cost: NonNegative
+    supply: MarketSupply | None = None
+
+
+class SupportedMarket(Market):
+    """Supported accommodation: a market for young people from `min_age`."""
+
+    min_age: Annotated[int, Field(ge=0, le=17)] = 0
