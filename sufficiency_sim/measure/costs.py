@@ -1,7 +1,9 @@
 """Weekly and one-off costs per financial year, from the placements and provision audit tables.
 
 Spot placements (agency foster care, external homes, supported accommodation, emergency
-residential, in-house and kinship allowances) cost their weekly price for every day they last.
+residential, in-house and kinship allowances) cost their weekly price for every day they last:
+their kind's weekly cost times the placement's `price_factor` (not 1 only for a market with a
+`price`: by need and with a high-cost tail).
 Local homes cost every bed, occupied or not (council-run or block-contracted), and dedicated
 emergency foster carers are paid a retainer for every place. One-off costs fall in the financial
 year of their date.
@@ -103,6 +105,8 @@ def costs_by_year(
     one_off_cost_gbp, recurring_cost_gbp, cost_gbp (their sum)."""
     weekly = weekly_costs(scenario)
     placement_weekly = placements["provision_type"].map(weekly).fillna(0.0).to_numpy()
+    if "price_factor" in placements:  # each placement's price against its kind's weekly cost
+        placement_weekly = placement_weekly * placements["price_factor"].to_numpy(dtype=float)
     home_weekly = {home.name: home.weekly_cost_per_bed for home in scenario.provision.local_homes}
     retainer = scenario.provision.inhouse_foster.emergency_weekly_retainer
     per_place = np.where(

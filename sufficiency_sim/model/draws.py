@@ -91,3 +91,32 @@ def distance_miles(location: str, rng: np.random.Generator) -> float:
     if location == "near":
         return round(float(rng.uniform(5.0, 20.0)), 1)
     return round(20.1 + float(rng.lognormal(math.log(25.0), 0.7)), 1)
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _splitmix64(x: int) -> int:
+    """One step of Steele, Lea and Flood's SplitMix64 finaliser (a 64-bit bijective mix)."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def keyed_uniform(*words: int) -> float:
+    """A uniform in (0, 1) that is a pure function of its integer key (counter-based): the same
+    key gives the same number in every scenario, and drawing it shifts no stream."""
+    h = 0
+    for word in words:
+        h = _splitmix64(h ^ (word & _MASK64))
+    return ((h >> 11) + 0.5) / (1 << 53)
+
+
+def price_factor(price: Any, need: str, u: float) -> float:
+    """One placement's weekly price as a multiple of its market's `weekly_cost`: the need
+    level's multiplier times a mean-one lognormal of log-scale `sigma` (from the uniform `u`)."""
+    factor = price.need_multiplier[need]
+    if price.sigma:
+        factor *= math.exp(price.sigma * _NORMAL.inv_cdf(u) - price.sigma**2 / 2.0)
+    return factor

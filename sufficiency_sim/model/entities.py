@@ -27,6 +27,7 @@ class Placement:
         "move_day",
         "place",
         "planned",
+        "price_factor",
         "provider",
         "reason",
         "resource",
@@ -66,6 +67,7 @@ class Placement:
         self.breakdown_day = math.inf
         self.move_day = math.inf
         self.stepback_day = math.inf
+        self.price_factor = 1.0  # its weekly price / its kind's weekly_cost (markets' `price`)
 
 
 class Child:

@@ -49,6 +49,7 @@ PLACEMENT_FIELDS = (
     "bridging",
     "place",
     "provider",
+    "price_factor",
 )
 PROVISION_FIELDS = ("resource_id", "provision_type", "name", "places", "from", "to")
 """One row per household, and per local home and period of unchanged beds (an option that
@@ -162,6 +163,7 @@ def _placement_rows(kept: list, cid: str, ord0: int, placements: Columns) -> Non
         placements["bridging"].append(p.bridging)
         placements["place"].append(p.place)
         placements["provider"].append(p.provider)
+        placements["price_factor"].append(p.price_factor)
 
 
 def _provision_columns(sim: Any) -> Columns:

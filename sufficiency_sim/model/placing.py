@@ -9,7 +9,13 @@ from typing import Any
 
 from sufficiency_sim.model import matching
 from sufficiency_sim.model.coding import FAMILY_KINDS, placement_codes
-from sufficiency_sim.model.draws import distance_miles, duration_days, pick
+from sufficiency_sim.model.draws import (
+    distance_miles,
+    duration_days,
+    keyed_uniform,
+    pick,
+    price_factor,
+)
 from sufficiency_sim.model.entities import Child, Placement
 from sufficiency_sim.model.hazards import (
     PlacementDraws,
@@ -20,9 +26,12 @@ from sufficiency_sim.model.hazards import (
 from sufficiency_sim.model.markets import MARKET_OF_KIND
 from sufficiency_sim.model.matching import Offer
 from sufficiency_sim.model.provision import Home, Household
+from sufficiency_sim.model.streams import stream_key
 from sufficiency_sim.vocabulary import BAND_OF_AGE, NEED_RANK
 
 NO_STEP_BACK_KINDS = ("kinship", "adoption", "placed_with_parents")
+PRICE_KEY = stream_key("prices")
+"""The key word of placement prices (`keyed_uniform`), apart from every named stream's."""
 
 
 class Placing:
@@ -206,7 +215,15 @@ class Placing:
                 resource.specialist_count += child.need == "specialist"
                 sim.homes.refresh(resource)
         elif kind in MARKET_OF_KIND:
-            sim.markets.take(MARKET_OF_KIND[kind], child.need, location)
+            market = MARKET_OF_KIND[kind]
+            sim.markets.take(market, child.need, location)
+            price = getattr(sim.sc.provision, market).price
+            if price is not None:  # the child's n-th placement has the same luck everywhere
+                u = keyed_uniform(
+                    sim.streams.seed, sim.streams.replication, PRICE_KEY, child.idx,
+                    len(child.placements),
+                )  # fmt: skip
+                placement.price_factor = price_factor(price, child.need, u)
         child.placement = placement
         child.placements.append(placement)
 

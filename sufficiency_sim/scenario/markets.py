@@ -14,6 +14,7 @@ from sufficiency_sim.scenario.types import (
     Duration,
     LocationMix,
     NonNegative,
+    Positive,
     Probability,
     Strict,
 )
@@ -39,6 +40,21 @@ class MarketSupply(Strict):
     )
 
 
+class MarketPrice(Strict):
+    """Prices that vary by placement: the mean by need level relative to the market's
+    `weekly_cost`, spread around that mean by a lognormal (a high-cost tail)."""
+
+    need_multiplier: Annotated[dict[Need, Positive], ByNeed] = Field(
+        default_factory=lambda: {"standard": 1.0, "complex": 1.0, "specialist": 1.0},
+        description="Mean weekly price by need level, as a multiple of weekly_cost.",
+    )
+    sigma: Annotated[float, Field(ge=0, le=2)] = Field(
+        0.0,
+        description="Log-scale spread of one placement's price around its need level's mean "
+        "(0: every placement pays the mean).",
+    )
+
+
 class Market(Strict):
     """An external market (agencies, spot-purchased homes, supported accommodation)."""
 
@@ -52,6 +68,7 @@ class Market(Strict):
     private_share: Probability = 0.8
     weekly_cost: NonNegative
     supply: MarketSupply | None = None
+    price: MarketPrice | None = None
 
 
 class SupportedMarket(Market):

@@ -1,15 +1,23 @@
 """A bounded external market (model/markets.py and matching.market_offer) on hand-made values:
-its places over time, the room it has, and the offers it makes from it."""
+its places over time, the room it has and the offers it makes from it; and prices that vary by
+placement (draws.price_factor, keyed by the child's placement) as the costs use them."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
 
+from sufficiency_sim.measure.costs import costs_by_year
+from sufficiency_sim.model.draws import keyed_uniform, price_factor
 from sufficiency_sim.model.markets import MarketPlaces, Room, capacity, supply_factor
 from sufficiency_sim.model.matching import market_offer
-from sufficiency_sim.scenario.markets import Market, MarketSupply
+from sufficiency_sim.scenario import load
+from sufficiency_sim.scenario.markets import Market, MarketPrice, MarketSupply
 from sufficiency_sim.vocabulary import YEAR_DAYS
 
 START = 10_000
@@ -134,3 +142,44 @@ def test_supply_needs_every_need_level() -> None:
         MarketSupply(places={**PLACES, "standard": {"far": -1}})
     with pytest.raises(ValueError):
         MarketSupply(places={**PLACES, "standard": {"abroad": 1}})
+
+
+def test_keyed_uniform_is_a_pure_function_of_its_key_and_uniform() -> None:
+    assert keyed_uniform(1, 2, 3) == keyed_uniform(1, 2, 3)
+    assert len({keyed_uniform(2019, 0, 7, i, 0) for i in range(1000)}) == 1000
+    assert keyed_uniform(1, 2, 3) != keyed_uniform(1, 3, 2)
+    values = np.array([keyed_uniform(2019, 4, 99, i, k) for i in range(4000) for k in range(3)])
+    assert values.min() > 0.0 and values.max() < 1.0
+    assert stats.kstest(values, "uniform").pvalue > 1e-4  # a false alarm once in 10,000 runs
+
+
+def test_price_factor_by_need_with_a_mean_one_tail() -> None:
+    price = MarketPrice(need_multiplier={"standard": 1.0, "complex": 1.25, "specialist": 2.0})
+    assert price_factor(price, "complex", 0.99) == 1.25  # no spread: every placement the mean
+    spread = MarketPrice(need_multiplier=price.need_multiplier, sigma=0.6)
+    u = (np.arange(200_000) + 0.5) / 200_000
+    factors = np.array([price_factor(spread, "specialist", x) for x in u])
+    assert factors.mean() == pytest.approx(2.0, rel=2e-3)  # mean-preserving
+    assert np.median(factors) == pytest.approx(2.0 * math.exp(-0.18), rel=1e-3)
+    assert np.quantile(factors, 0.99) / np.median(factors) == pytest.approx(
+        math.exp(0.6 * 2.3263), rel=1e-3
+    )  # the tail: the 99th centile 4 times the median
+
+
+def test_costs_use_each_placements_price() -> None:
+    """Two 14-day external home placements at 1.0 and 3.0 times the weekly cost in one year."""
+    sc = load(Path(__file__).parents[2] / "scenarios" / "york_baseline.yaml")
+    weekly = sc.provision.external_homes.weekly_cost
+    placements = pd.DataFrame(
+        {
+            "provision_type": ["external_home", "external_home"],
+            "start": pd.to_datetime(["2020-05-01", "2020-06-01"]),
+            "end": pd.to_datetime(["2020-05-15", "2020-06-15"]),
+            "price_factor": [1.0, 3.0],
+        }
+    )
+    provision = pd.DataFrame(
+        {"provision_type": [], "name": [], "places": [], "from": [], "to": []}
+    ).astype({"from": "datetime64[ns]", "to": "datetime64[ns]", "places": float})
+    costs = costs_by_year(placements, provision, sc, [2021])
+    assert costs["placement_cost_gbp"].iloc[0] == pytest.approx(2 * weekly * (1.0 + 3.0))

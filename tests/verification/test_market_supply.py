@@ -4,7 +4,8 @@ With no local places and an external market of c places, every entering child wh
 finds the market full goes to emergency (overflow) provision; if it never looks again, the
 market is a loss system and the overflow share is Erlang's B(c, lambda E[S]) whatever the
 distribution of the stay. On the York baseline the places taken never exceed the supply, a
-supply that falls over time is never exceeded, and more places never mean more overflow.
+supply that falls over time is never exceeded, more places never mean more overflow, and
+prices by need change the cost and nothing else.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from model_scenarios import (
 )
 from test_model_theory import first_placements, mean_and_se, mean_time_in_care
 
+from sufficiency_sim.experiment.runner import history_frames, measure
 from sufficiency_sim.model.markets import capacity, supply_factor
 from sufficiency_sim.model.processes import Simulation, simulate
 from sufficiency_sim.vocabulary import NEEDS
@@ -146,3 +148,32 @@ def test_more_external_places_never_mean_more_emergency_placements() -> None:
     unlimited = emergency(build(baseline() | {"horizon_years": 6}))
     print(f"\nemergency residential starts: 1 place {tight}, 6 {loose}, unlimited {unlimited}")
     assert tight > loose >= unlimited
+
+
+def test_market_prices_by_need_raise_cost_and_keep_the_children() -> None:
+    """Prices by need on the external homes: the same children and placements (the price is
+    keyed by the child's placement and shifts no stream), external home placements priced at
+    their need's multiple or more, every other placement at 1; multipliers of 1 and no spread
+    cost exactly what no price costs; higher multipliers cost more."""
+
+    def run(price: dict | None):
+        data = baseline() | {"horizon_years": 4}
+        if price is not None:
+            data["provision"]["external_homes"]["price"] = price
+        sc = build(data)
+        history = simulate(sc, SEED, 1)
+        return history, float(measure(history_frames(history), sc)["cost_gbp"].sum())
+
+    flat, flat_cost = run(None)
+    ones, ones_cost = run({"need_multiplier": dict.fromkeys(NEEDS, 1.0), "sigma": 0.0})
+    dear, dear_cost = run({"need_multiplier": {"standard": 1.5, "complex": 2.0,
+                                               "specialist": 3.0}, "sigma": 0.5})  # fmt: skip
+    for history in (ones, dear):
+        for column in ("child", "start", "end", "provision_type", "location"):
+            assert history.placements[column] == flat.placements[column]
+    assert ones_cost == flat_cost
+    factors = np.array(dear.placements["price_factor"])
+    external = np.array(dear.placements["provision_type"]) == "external_home"
+    assert external.any() and (factors[~external] == 1.0).all()
+    assert len(set(factors[external])) == external.sum()  # a price of its own each
+    assert dear_cost > flat_cost
