@@ -39,7 +39,8 @@ def breakdown_multiplier(
 ) -> float:
     """The breakdown hazard multiplier of a placement: the child's age band at its start, needs
     and the placement's location; bridging and mismatched placements; and, for a child with
-    complex or specialist needs in a home, each other such child living there."""
+    complex or specialist needs in a home, each other such child living there (at most
+    `high_need_peer_cap` of them)."""
     multiplier = (
         endings.age_multiplier[band]
         * endings.needs_multiplier[need]
@@ -50,7 +51,9 @@ def breakdown_multiplier(
     if mismatch:
         multiplier *= endings.mismatch_multiplier
     if need != "standard" and high_need_peers:
-        multiplier *= endings.high_need_peer_multiplier**high_need_peers
+        cap = endings.high_need_peer_cap
+        peers = high_need_peers if cap is None else min(high_need_peers, cap)
+        multiplier *= endings.high_need_peer_multiplier**peers
     return multiplier
 
 

@@ -43,7 +43,7 @@ class LocalHomes:
             spec.min_age,
             spec.max_age,
             spec.admits,
-            spec.max_high_need,
+            spec.high_need_cap,
             spec.provider,
             spec.location,
             distance_miles(spec.location, rng),
@@ -51,6 +51,7 @@ class LocalHomes:
             close_day,
         )
         home.spec = spec
+        home.usable = spec.usable_beds
         sim.homes.add(home)
         sim.at(open_day, lambda h=home: self.open(h))
         if close_day is not None:
@@ -90,7 +91,8 @@ class LocalHomes:
         if spec.beds != home.beds:
             home.periods.append((int(sim.env.now), spec.beds))
         home.beds, home.min_age, home.max_age = spec.beds, spec.min_age, spec.max_age
-        home.admits, home.max_high_need = frozenset(spec.admits), spec.max_high_need
+        home.admits, home.max_high_need = frozenset(spec.admits), spec.high_need_cap
+        home.usable = spec.usable_beds
         home.provider = spec.provider
         if spec.location != home.location:
             home.location = spec.location

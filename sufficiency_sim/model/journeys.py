@@ -241,13 +241,14 @@ class Journeys:
         if not len(sim.queue):  # no one waiting: no freed place can be taken
             freed.clear()
             return
+        rules = sim.sc.matching
         while freed:
             resource = freed.pop(0)
             while resource.free > 0:
                 today = sim.env.now
                 chosen = None
                 for child in self._waiting_for(resource, today):
-                    if matching.suits(child, resource, today):
+                    if matching.suits(child, resource, today, rules):
                         chosen = child
                         break
                 if chosen is None:

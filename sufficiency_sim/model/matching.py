@@ -76,12 +76,34 @@ def is_mismatch(kind: str, need: str) -> bool:
 
 
 def is_step_up(
-    current_kind: str, current_location: str, new_kind: str, new_location: str, need: str
+    current_kind: str,
+    current_location: str,
+    new_kind: str,
+    new_location: str,
+    need: str,
+    rules: Any = None,
 ) -> bool:
     """Whether moving from the current placement to the new one is a step back to a closer or
-    better-matched home, worth a planned move."""
+    better-matched home, worth a planned move. With the scenario's matching `rules`: a step
+    down from a children's home to a family (`step_down`) counts as better matched, and a
+    family placement moves to a children's home for a closer location only if
+    `step_back.to_residential`."""
+    one_band_further = LOCATION_RANK[new_location] <= LOCATION_RANK[current_location] + 1
     if is_mismatch(current_kind, need) and not is_mismatch(new_kind, need):
-        return LOCATION_RANK[new_location] <= LOCATION_RANK[current_location] + 1
+        return one_band_further
+    closer = is_closer_match(current_location, new_kind, new_location, need)
+    if rules is None:
+        return closer
+    down = rules.step_down
+    if current_kind in RESIDENTIAL_KINDS and new_kind in FOSTER_KINDS:
+        return (down.enabled and need in down.needs and one_band_further) or closer
+    if current_kind in FOSTER_KINDS and new_kind in RESIDENTIAL_KINDS:
+        return rules.step_back.to_residential and closer
+    return closer
+
+
+def is_closer_match(current_location: str, new_kind: str, new_location: str, need: str) -> bool:
+    """A move to a closer location that does not place the child below (or above) its need."""
     return LOCATION_RANK[new_location] < LOCATION_RANK[current_location] and not is_mismatch(
         new_kind, need
     )
@@ -116,9 +138,10 @@ def needs_taken(resource: Any, preferences: Mapping[str, Sequence[str]]) -> list
     ]
 
 
-def suits(child: Any, resource: Any, today: float) -> bool:
+def suits(child: Any, resource: Any, today: float, rules: Any = None) -> bool:
     """Whether a freed place suits a waiting child (on day `today`) of a need level it can take:
-    a bridging child takes it; any other only as a step up (`is_step_up`)."""
+    a bridging child takes it; any other only as a step up (`is_step_up` under the matching
+    `rules`)."""
     current = child.placement
     if current is None or current.resource is resource:
         return False
@@ -133,7 +156,7 @@ def suits(child: Any, resource: Any, today: float) -> bool:
         kind = "local_home"
     if current.bridging:
         return True
-    return is_step_up(current.kind, current.location, kind, resource.location, child.need)
+    return is_step_up(current.kind, current.location, kind, resource.location, child.need, rules)
 
 
 class SearchDraws(NamedTuple):

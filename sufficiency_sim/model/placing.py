@@ -30,6 +30,8 @@ from sufficiency_sim.model.streams import stream_key
 from sufficiency_sim.vocabulary import BAND_OF_AGE, NEED_RANK
 
 NO_STEP_BACK_KINDS = ("kinship", "adoption", "placed_with_parents")
+STEP_DOWN_KINDS = ("local_home", "external_home")
+"""Children's homes a settled child may step down from to a family (`matching.step_down`)."""
 PRICE_KEY = stream_key("prices")
 """The key word of placement prices (`keyed_uniform`), apart from every named stream's."""
 
@@ -263,6 +265,15 @@ class Placing:
             placement.stepback_day = max(
                 start + elapsed, start + max(0, math.ceil(step_back.after_days))
             )
+        down = sim.sc.matching.step_down
+        if (
+            down.enabled
+            and not placement.bridging
+            and kind in STEP_DOWN_KINDS
+            and child.need in down.needs
+        ):
+            day = max(start + elapsed, start + max(0, math.ceil(down.after_days)))
+            placement.stepback_day = min(placement.stepback_day, day)
 
     def end(
         self, child: Child, reason: str | None, planned: bool, keep_place: bool = False

@@ -98,6 +98,7 @@ class Home:
         "rid",
         "spec",
         "specialist_count",
+        "usable",
     )
 
     def __init__(
@@ -118,6 +119,7 @@ class Home:
         self.rid = rid
         self.name = name
         self.beds = beds
+        self.usable = beds  # the beds it fills at most (`LocalHome.usable_beds`)
         self.min_age = min_age
         self.max_age = max_age
         self.admits = frozenset(admits)
@@ -142,8 +144,8 @@ class Home:
 
     @property
     def free(self) -> int:
-        """Beds free for a new child."""
-        return self.beds - len(self.occupants) if self.is_open else 0
+        """Beds free for a new child (of those it fills at most: `usable`)."""
+        return self.usable - len(self.occupants) if self.is_open else 0
 
 
 class FosterPool:

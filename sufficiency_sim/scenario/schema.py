@@ -17,6 +17,7 @@ from pydantic import (
 
 from sufficiency_sim.scenario.carers import Carers
 from sufficiency_sim.scenario.census import Census
+from sufficiency_sim.scenario.local_homes import LocalHome
 from sufficiency_sim.scenario.markets import Market, SupportedMarket
 from sufficiency_sim.scenario.types import (
     ENTRIES_BOUND,
@@ -241,35 +242,6 @@ class InhouseFoster(Strict):
         return value
 
 
-class LocalHome(Strict):
-    """A local children's home, council-run or block-contracted, with its beds and rules."""
-
-    name: str
-    beds: Count
-    opens: dt.date | None = None
-    closes: dt.date | None = None
-    min_age: Annotated[int, Field(ge=0, le=17)] = 9
-    max_age: Annotated[int, Field(ge=0, le=17)] = 17
-    admits: tuple[Need, ...] = ("complex", "specialist")
-    max_high_need: Count = 2
-    provider: Literal["PR1", "PR4", "PR5"] = "PR1"
-    location: Location = "in"
-    weekly_cost_per_bed: NonNegative = Field(
-        description="Paid for every bed, occupied or not (council-run or block contract)."
-    )
-    one_off_cost: NonNegative = 0.0
-
-    @model_validator(mode="after")
-    def _dates(self) -> LocalHome:
-        if self.min_age > self.max_age:
-            raise ValueError(f"min_age {self.min_age} is above max_age {self.max_age}")
-        if self.opens and self.closes and self.closes <= self.opens:
-            raise ValueError("closes must be after opens")
-        if not self.admits:
-            raise ValueError("admits must name at least one need level")
-        return self
-
-
 class EmergencyResidential(Strict):
     """Costly emergency residential placements used for bridging when no foster bed is free."""
 
@@ -319,6 +291,19 @@ class StepBack(Strict):
     from_locations: tuple[Location, ...] = ("far",)
     mismatch: bool = True
     after_days: NonNegative = 30.0
+    to_residential: bool = Field(
+        True,
+        description="Whether a child in a family placement moves to a local children's home "
+        "for a closer location alone (false: only to a family placement).",
+    )
+
+
+class StepDown(Strict):
+    """Children settled in a children's home move to a family when a foster place frees."""
+
+    enabled: bool = False
+    after_days: NonNegative = Field(365.0, description="Days in the home before the wait.")
+    needs: tuple[Need, ...] = ("complex",)
 
 
 class Matching(Strict):
@@ -327,6 +312,7 @@ class Matching(Strict):
     preferences: dict[Need, tuple[PreferenceKind, ...]]
     split_siblings: bool = True
     step_back: StepBack = StepBack()
+    step_down: StepDown = StepDown()
 
     @field_validator("preferences")
     @classmethod
@@ -354,6 +340,9 @@ class Endings(Strict):
     mismatch_multiplier: Positive = 1.5
     high_need_peer_multiplier: Positive = Field(
         1.2, description="Per other high-need child sharing the home."
+    )
+    high_need_peer_cap: Count | None = Field(
+        None, description="Other high-need children counted at most (none: all of them)."
     )
     reason_mix: Annotated[dict[BreakdownReason, float], AfterValidator(valid_shares)]
     planned_move_rate_per_year: dict[BreakdownKind, NonNegative] = Field(default_factory=dict)
