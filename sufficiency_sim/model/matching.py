@@ -18,6 +18,7 @@ from sufficiency_sim.model.draws import duration_days, named, named_normals, pic
 from sufficiency_sim.model.markets import MarketPlaces, Room, open_locations
 from sufficiency_sim.model.provision import FosterPool, HomePool, Household
 from sufficiency_sim.vocabulary import (
+    BAND_OF_AGE,
     FOSTER_KINDS,
     LOCATION_RANK,
     NEED_RANK,
@@ -193,13 +194,15 @@ def market_offer(
     z: float,
     room: Room | None = None,
     places: int = 1,
+    band: str | None = None,
 ) -> Offer | None:
     """What an external market (agencies, external homes, supported accommodation) offers: an
     offer with chance `offer_probability[need]`, its location, and today or after a search.
 
     With a bounded supply (`room`), only locations with `places` free places can be offered
     (the location mix renormalised over them; none: no offer), and a search takes longer as
-    the need level's places fill (`search_slowdown`)."""
+    the need level's places fill (`search_slowdown`). A search's time is multiplied by the
+    market's multipliers for the child's need and age `band`."""
     if offered >= market.offer_probability[need]:
         return None
     mix = market.location_mix
@@ -213,8 +216,11 @@ def market_offer(
         slowdown += market.supply.search_slowdown * room.taken_share
     where = pick(mix, location)
     delay = 0 if same_day < market.same_day_probability else duration_days(market.search, z)
-    if delay and slowdown != 1.0:
-        delay = math.ceil(delay * slowdown - 1e-9)  # 10 x 3.4000000000000004 is 34 days
+    if delay:
+        slowdown *= market.search_need_multiplier.get(need, 1.0)
+        slowdown *= market.search_age_multiplier.get(band, 1.0)
+        if slowdown != 1.0:
+            delay = math.ceil(delay * slowdown - 1e-9)  # 10 x 3.4000000000000004 is 34 days
     return Offer(token, where, delay)
 
 
@@ -241,12 +247,12 @@ def _market_offer_for(
     if token == "external_home":
         return market_offer(
             token, provision.external_homes, need, u.external_offer, u.external_location,
-            u.external_same_day, z.external_search, room("external_homes"),
+            u.external_same_day, z.external_search, room("external_homes"), 1, BAND_OF_AGE[age],
         )  # fmt: skip
     if token == "supported" and age >= provision.supported.min_age:
         return market_offer(
             token, provision.supported, need, u.supported_offer, u.supported_location,
-            u.supported_same_day, z.supported_search, room("supported"),
+            u.supported_same_day, z.supported_search, room("supported"), 1, BAND_OF_AGE[age],
         )  # fmt: skip
     return None
 
@@ -288,7 +294,7 @@ def offers(
             if offer is None:
                 offer = market_offer(
                     token, provision.ifa, need, u.ifa_offer, u.ifa_location, u.ifa_same_day,
-                    z.ifa_search, room("ifa"), places,
+                    z.ifa_search, room("ifa"), places, BAND_OF_AGE[age],
                 )  # fmt: skip
             offer = Offer(token, offer.location, offer.delay_days) if offer else None
         else:

@@ -23,7 +23,7 @@ from sufficiency_sim.model.hazards import (
     breakdown_multiplier,
     planned_move_day,
 )
-from sufficiency_sim.model.markets import MARKET_OF_KIND
+from sufficiency_sim.model.markets import MARKET_OF_KIND, open_locations
 from sufficiency_sim.model.matching import Offer
 from sufficiency_sim.model.provision import Home, Household
 from sufficiency_sim.model.streams import stream_key
@@ -107,7 +107,7 @@ class Placing:
         if choice is not None and choice.delay_days == 0:
             self.start_from_offer(child, choice)
         else:
-            self._bridge(child, choice)
+            self._bridge(child, choice, exclude)
 
     def move_all(self, resource: Any, reason: str) -> None:
         """Every child living in a household or home that closes to them moves today
@@ -119,43 +119,61 @@ class Placing:
             self.place(child)
             sim.journeys.schedule(child)
 
-    def _bridge(self, child: Child, target: Offer | None) -> None:
-        """A bridging placement while the search goes on; the child joins the search queue."""
+    def _bridge(self, child: Child, target: Offer | None, exclude: Any = None) -> None:
+        """A bridging placement while the search goes on; the child joins the search queue.
+
+        A free dedicated emergency foster place (not for specialist needs); for a child younger
+        than `emergency_residential.min_age`, then any in-house household with a free place
+        that takes it (not `exclude`, the one just left), or an agency foster placement;
+        emergency residential care otherwise."""
         sim = self.sim
         now = int(sim.env.now)
         age = sim.age(child, now)
+        cfg = sim.sc.provision.emergency_residential
+        young = age < cfg.min_age
         household = None
         if child.need != "specialist":
             household = sim.foster.find(age, 1, True, NEED_RANK[child.need])
+        if household is None and young:
+            household = sim.foster.find(age, 1, False, NEED_RANK[child.need], exclude)
         if household is not None:
+            kind = "emergency_foster" if household.emergency else "inhouse_foster"
             self.start(
-                child,
-                "emergency_foster",
-                household,
-                household.rid,
-                household.location,
-                household.distance,
-                "U6",
-                "PR1",
-                bridging=True,
-            )
+                child, kind, household, household.rid, household.location, household.distance,
+                "U6", "PR1", bridging=True,
+            )  # fmt: skip
         else:
-            cfg = sim.sc.provision.emergency_residential
-            u = child.rng.random(2).tolist()  # the second is drawn and not used
-            location = pick(cfg.location_mix, u[0])
+            u = child.rng.random(2).tolist()  # the second only for a young child's agency
+            agency = self._agency_bridge(child, u[1]) if young else None
+            if agency is not None:
+                location, provider = agency
+                kind, prefix, place = "ifa", "IFA", "U6"
+            else:
+                location, provider = pick(cfg.location_mix, u[0]), "PR4"
+                kind, prefix, place = "emergency_residential", "ER", "K2"
             self.start(
-                child,
-                "emergency_residential",
-                None,
-                sim.rid("ER"),
-                location,
-                distance_miles(location, child.rng),
-                "K2",
-                "PR4",
-                bridging=True,
-            )
+                child, kind, None, sim.rid(prefix), location, distance_miles(location, child.rng),
+                place, provider, bridging=True,
+            )  # fmt: skip
         self.await_search(child, target)
         sim.queue.add(child, True, now)
+
+    def _agency_bridge(self, child: Child, u: float) -> tuple[str, str] | None:
+        """Where an agency could take a young child for a bridging placement today, and its
+        provider (private PR4 or voluntary PR5 by `private_share`, one more draw), or None when
+        a bounded agency market has no place free. The location is drawn from `u`."""
+        sim = self.sim
+        ifa = sim.sc.provision.ifa
+        mix = ifa.location_mix
+        room = sim.markets.room("ifa", ifa, child.need, sim.env.now)
+        if room is not None:
+            mix = open_locations(mix, room)
+            total = sum(mix.values())
+            if total <= 0.0:
+                return None
+            u *= total
+        location = pick(mix, u)
+        return location, "PR4" if child.rng.random() < ifa.private_share else "PR5"
 
     def start_from_offer(self, child: Child, offer: Offer, shared_rid: str | None = None) -> None:
         """Start the placement an offer leads to (`shared_rid`: the id of a sibling's, to share)."""

@@ -18,7 +18,7 @@ from sufficiency_sim.scenario.types import (
     Probability,
     Strict,
 )
-from sufficiency_sim.vocabulary import Location, Need
+from sufficiency_sim.vocabulary import AgeBand, Location, Need
 
 
 class MarketSupply(Strict):
@@ -69,6 +69,15 @@ class Market(Strict):
     weekly_cost: NonNegative
     supply: MarketSupply | None = None
     price: MarketPrice | None = None
+    search_need_multiplier: dict[Need, Positive] = Field(
+        default_factory=dict,
+        description="A search's drawn time multiplied by the child's need level's value (a "
+        "need not listed: 1).",
+    )
+    search_age_multiplier: dict[AgeBand, Positive] = Field(
+        default_factory=dict,
+        description="... and by the child's age band's value (a band not listed: 1).",
+    )
 
 
 class SupportedMarket(Market):

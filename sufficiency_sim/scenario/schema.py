@@ -247,6 +247,12 @@ class EmergencyResidential(Strict):
 
     location_mix: LocationMix
     weekly_cost: NonNegative
+    min_age: Annotated[int, Field(ge=0, le=17)] = Field(
+        0,
+        description="Children younger than this bridge in any in-house household with a "
+        "free place, or with an agency, before emergency residential care (only when "
+        "nothing else exists).",
+    )
 
 
 class SimplePlacement(Strict):

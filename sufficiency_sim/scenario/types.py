@@ -89,9 +89,12 @@ def _has_bool(value: Any) -> bool:
 
 class Strict(BaseModel):
     """Base: unknown keys are errors, numbers must be finite numbers (not true/false), and
-    instances are immutable all the way down."""
+    instances are immutable all the way down (defaults are validated too, so that a default
+    mapping is frozen like a given one and the scenario stays hashable)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, validate_default=True
+    )
 
     @field_validator("*", mode="before")
     @classmethod

@@ -183,3 +183,27 @@ def test_costs_use_each_placements_price() -> None:
     ).astype({"from": "datetime64[ns]", "to": "datetime64[ns]", "places": float})
     costs = costs_by_year(placements, provision, sc, [2021])
     assert costs["placement_cost_gbp"].iloc[0] == pytest.approx(2 * weekly * (1.0 + 3.0))
+
+
+def test_search_time_by_need_and_age_band() -> None:
+    cfg = market().model_copy(
+        update={
+            "search_need_multiplier": {"complex": 3.0},
+            "search_age_multiplier": {"0": 2.0, "16-17": 0.5},
+        }
+    )
+
+    def delay(need: str, band: str | None) -> int:
+        got = market_offer("external_home", cfg, need, 0.0, 0.1, 0.99, 0.0, None, 1, band)
+        return got.delay_days
+
+    assert delay("standard", "5-9") == 10  # neither listed: the drawn 10 days
+    assert delay("standard", None) == 10
+    assert delay("complex", "5-9") == 30
+    assert delay("complex", "0") == 60
+    assert delay("standard", "16-17") == 5
+    # With a bounded supply the slowdown multiplies on top: 10 x 3 x (1 + 2 x 0.5) = 60.
+    bounded = cfg.model_copy(update={"supply": MarketSupply(places=PLACES, search_slowdown=2.0)})
+    room = Room({"in": 1, "near": 1, "far": 1}, 0.5)
+    got = market_offer("external_home", bounded, "complex", 0.0, 0.1, 0.99, 0.0, room, 1, "5-9")
+    assert got.delay_days == 60
