@@ -13,7 +13,7 @@ from typing import Any
 
 from sufficiency_sim.model import matching
 from sufficiency_sim.model.coding import FAMILY_KINDS, code_at_leaving
-from sufficiency_sim.model.draws import distance_miles, pick
+from sufficiency_sim.model.draws import distance_miles, duration_days, pick
 from sufficiency_sim.model.entities import Child
 from sufficiency_sim.model.markets import open_locations
 from sufficiency_sim.model.provision import Household
@@ -29,6 +29,8 @@ EVENT_ORDER = (
     "stepback",
 )
 """A child's event kinds, in the order they win when due on the same day."""
+STAYING_PUT_DAYS = 1096
+"""The longest a young person staying put keeps a carer's place: from 18 to 21."""
 
 
 def next_event(child: Child) -> tuple[float, str]:
@@ -100,6 +102,8 @@ class Journeys:
             child.exit_rec, placement.kind, sim.sc.pathways.staying_put_share, child.rng
         )
         adopters = placement.resource if placement.kind == "adoption" else None
+        if child.exit_rec == "E17" and placement.kind == "inhouse_foster":
+            self._stay_put(child, placement.resource)
         sim.placing.end(child, None, planned=True)
         if (
             isinstance(adopters, Household)
@@ -110,6 +114,27 @@ class Journeys:
         child.left = True
         child.rng = None  # no more draws: let its generator go (memory at national scale)
         sim.exits += 1
+
+    def _stay_put(self, child: Child, household: Any) -> None:
+        """A young person staying put with in-house carers keeps the place for a time drawn
+        from `staying_put_keeps_place` (at most until 21: three years), when it is set."""
+        sim = self.sim
+        keeps = sim.sc.pathways.staying_put_keeps_place
+        if keeps is None or not isinstance(household, Household):
+            return
+        days = min(duration_days(keeps, float(child.rng.standard_normal())), STAYING_PUT_DAYS)
+        household.held += 1
+        sim.at(sim.env.now + days, lambda: self._staying_put_ends(household))
+
+    def _staying_put_ends(self, household: Household) -> None:
+        """The young person staying put moves on: the place is free again (if the carers are
+        still fostering)."""
+        sim = self.sim
+        household.held -= 1
+        if household.status != "gone":
+            sim.foster.refresh(household)
+            sim.freed.append(household)
+        sim.after_event()
 
     def _on_adoption(self, child: Child) -> None:
         sim = self.sim

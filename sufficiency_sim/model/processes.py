@@ -192,7 +192,9 @@ class Simulation:
                 assert child.idx in placement.resource.occupants, f"child {child.idx} not recorded"
             living[placement.rid] = living.get(placement.rid, 0) + 1
         for household in self.foster:
-            assert len(household.occupants) <= household.places, f"{household.rid} over places"
+            assert len(household.occupants) + household.held <= household.places, (
+                f"{household.rid} over places"
+            )
             assert living.get(household.rid, 0) <= household.places, f"{household.rid} over"
             assert household.status != "gone" or not household.occupants, f"{household.rid} gone"
         for home in self.homes:

@@ -25,6 +25,7 @@ class Household:
         "distance",
         "emergency",
         "end",
+        "held",
         "location",
         "max_age",
         "max_need",
@@ -61,6 +62,7 @@ class Household:
         self.location = location
         self.distance = distance
         self.occupants: list[int] = []
+        self.held = 0  # places kept by young people staying put after 18
         self.status = "active"  # active, leaving (takes no one new), gone
         self.start = start
         self.end: int | None = None
@@ -70,10 +72,11 @@ class Household:
 
     @property
     def free(self) -> int:
-        """Places free for a new child (none while leaving or gone)."""
+        """Places free for a new child (none while leaving or gone; not those kept by young
+        people staying put)."""
         if self.status != "active":
             return 0
-        return self.places - len(self.occupants)
+        return self.places - len(self.occupants) - self.held
 
 
 class Home:

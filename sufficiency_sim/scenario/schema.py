@@ -166,6 +166,11 @@ class Pathways(Strict):
     placed_with_parents_share: Probability = 0.3
     placed_with_parents_before_exit: Duration = Duration(median_days=120, sigma=0.5)
     staying_put_share: Probability = 0.5
+    staying_put_keeps_place: Duration | None = Field(
+        None,
+        description="How long a young person staying put with in-house carers after 18 keeps "
+        "the carer's place (at most until 21); absent: the place is free at 18.",
+    )
     supported_move_share: Probability = 0.3
     full_order_after: Duration = Duration(median_days=240, sigma=0.4)
 
