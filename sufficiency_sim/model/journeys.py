@@ -123,18 +123,7 @@ class Journeys:
         if keeps is None or not isinstance(household, Household):
             return
         days = min(duration_days(keeps, float(child.rng.standard_normal())), STAYING_PUT_DAYS)
-        household.held += 1
-        sim.at(sim.env.now + days, lambda: self._staying_put_ends(household))
-
-    def _staying_put_ends(self, household: Household) -> None:
-        """The young person staying put moves on: the place is free again (if the carers are
-        still fostering)."""
-        sim = self.sim
-        household.held -= 1
-        if household.status != "gone":
-            sim.foster.refresh(household)
-            sim.freed.append(household)
-        sim.after_event()
+        sim.placing.hold_place(household, days)
 
     def _on_adoption(self, child: Child) -> None:
         sim = self.sim

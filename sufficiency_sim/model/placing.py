@@ -5,6 +5,7 @@ ending one (freeing the place for the children waiting)."""
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 from sufficiency_sim.model import matching
@@ -32,6 +33,8 @@ from sufficiency_sim.vocabulary import BAND_OF_AGE, NEED_RANK
 NO_STEP_BACK_KINDS = ("kinship", "adoption", "placed_with_parents")
 STEP_DOWN_KINDS = ("local_home", "external_home")
 """Children's homes a settled child may step down from to a family (`matching.step_down`)."""
+GAP_KEY = stream_key("inhouse_foster.gap")
+"""The key word of the gaps between placements in a household (`keyed_uniform`)."""
 PRICE_KEY = stream_key("prices")
 """The key word of placement prices (`keyed_uniform`), apart from every named stream's."""
 
@@ -293,6 +296,32 @@ class Placing:
             day = max(start + elapsed, start + max(0, math.ceil(down.after_days)))
             placement.stepback_day = min(placement.stepback_day, day)
 
+    def hold_place(self, household: Household, days: int) -> None:
+        """Keep one of the household's places from new children for `days` (a young person
+        staying put, or the gap between placements), then free it for the children waiting."""
+        sim = self.sim
+        household.held += 1
+        sim.foster.refresh(household)
+        sim.at(sim.env.now + days, lambda: self._release_place(household))
+
+    def _gap_days(self, gap: Any, household: Household) -> int:
+        """The days a place stays empty after a child leaves the household today, from a
+        uniform keyed by the household and the day (so that no stream shifts)."""
+        sim = self.sim
+        u = keyed_uniform(
+            sim.streams.seed, sim.streams.replication, GAP_KEY, stream_key(household.rid),
+            int(sim.env.now),
+        )  # fmt: skip
+        return duration_days(gap, NormalDist().inv_cdf(u))
+
+    def _release_place(self, household: Household) -> None:
+        sim = self.sim
+        household.held -= 1
+        if household.status != "gone":
+            sim.foster.refresh(household)
+            sim.freed.append(household)
+        sim.after_event()
+
     def end(
         self, child: Child, reason: str | None, planned: bool, keep_place: bool = False
     ) -> None:
@@ -311,6 +340,9 @@ class Placing:
                 if resource.status == "leaving" and not resource.occupants and not keep_place:
                     sim.carers.retire(resource)
                 else:
+                    gap = sim.sc.provision.inhouse_foster.gap_between_placements
+                    if gap is not None and not keep_place and not resource.emergency:
+                        self.hold_place(resource, self._gap_days(gap, resource))
                     sim.foster.refresh(resource)
             else:
                 resource.specialist_count -= child.need == "specialist"

@@ -227,6 +227,12 @@ class InhouseFoster(Strict):
     unavailable_place_share: Probability = Field(
         0.0, description="Share of approved places not available (carers' own circumstances)."
     )
+    gap_between_placements: Duration | None = Field(
+        None,
+        description="How long a mainstream household's place stays empty after a child leaves "
+        "it (carers' rest, matching and introductions) before it takes another child; "
+        "absent: free at once.",
+    )
     weekly_cost: NonNegative
     emergency_households: Annotated[int, Field(ge=0, le=MAX_HOUSEHOLDS)] = Field(
         0, description="Dedicated emergency foster households. " + HOUSEHOLDS_BOUND
