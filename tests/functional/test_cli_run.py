@@ -256,7 +256,9 @@ def test_histories_written(runs) -> None:
         "bridging",
         "place",
         "provider",
+        "price_factor",
     ]
+    assert (placements["price_factor"] == 1.0).all()  # the baseline's markets have no price
     provision = pd.read_csv(first / "provision.csv")
     assert list(provision.columns) == [
         "resource_id",
