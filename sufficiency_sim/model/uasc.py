@@ -73,7 +73,9 @@ def start_uasc(
     child.uasc = True
     child.entry = now
     child.sex = 2 if u.sex < cfg.female_share else 1
-    child.dob = now - int(age * YEAR_DAYS) - int(u.dob * 365)
+    # Rounded up, so that the age on the day is `age` whatever `u.dob` (with int() as in
+    # pathways.start_at_entry, a `u.dob` below 1/365 gives a year less).
+    child.dob = now - math.ceil(age * YEAR_DAYS) - int(u.dob * 365)
     child.age_band = BAND_OF_AGE[age_on(child.dob, now)]
     child.need = pick(cfg.needs, u.need)
     child.kinship = False
