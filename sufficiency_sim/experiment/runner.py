@@ -22,7 +22,7 @@ from sufficiency_sim.measure.intervals import bounded, t_half_width
 from sufficiency_sim.measure.system import SYSTEM_COLUMNS, system_metrics
 from sufficiency_sim.model import RunHistory, simulate
 from sufficiency_sim.scenario import Scenario
-from sufficiency_sim.ssda903.write import write_episodes, write_header
+from sufficiency_sim.ssda903.write import write_episodes, write_header, write_uasc
 
 EXTRA_COLUMNS: tuple[str, ...] = ("cost_gbp", *SYSTEM_COLUMNS)
 RESULT_COLUMNS: tuple[str, ...] = (*INDICATOR_COLUMNS, *EXTRA_COLUMNS)
@@ -60,12 +60,19 @@ def history_frames(history: RunHistory) -> dict[str, pd.DataFrame]:
     provision = pd.DataFrame(history.provision)
     provision["from"] = _dates(history.provision["from"])
     provision["to"] = _dates(history.provision["to"])
-    return {
+    frames = {
         "episodes": episodes,
         "header": header,
         "placements": placements,
         "provision": provision,
     }
+    if history.uasc["CHILD"]:  # only a scenario with UASC (`entries.uasc`) has the table
+        uasc = pd.DataFrame(history.uasc)
+        for column in ("DOB", "DUC"):
+            uasc[column] = _dates(history.uasc[column])
+        uasc[["CHILD", "SEX"]] = uasc[["CHILD", "SEX"]].astype("string")
+        frames["uasc"] = uasc
+    return frames
 
 
 def measure(frames: dict[str, pd.DataFrame], scenario: Scenario) -> pd.DataFrame:
@@ -88,10 +95,13 @@ class ReplicationResult:
 
 
 def write_history(frames: dict[str, pd.DataFrame], directory: Path) -> None:
-    """Write a replication's episodes, header, placements and provision as CSV (atomically)."""
+    """Write a replication's episodes, header, placements and provision as CSV (atomically),
+    and its 903 UASC table when it has one."""
     directory.mkdir(parents=True, exist_ok=True)
     write_episodes(frames["episodes"], directory / "episodes.csv")
     write_header(frames["header"], directory / "header.csv")
+    if "uasc" in frames:
+        write_uasc(frames["uasc"], directory / "uasc.csv")
     for name in ("placements", "provision"):
         frame = frames[name].copy()
         for column in frame.columns:

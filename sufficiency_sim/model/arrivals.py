@@ -11,6 +11,7 @@ from sufficiency_sim.model.draws import duration_days, named, named_normals, pic
 from sufficiency_sim.model.entities import Child
 from sufficiency_sim.model.hazards import entry_rate
 from sufficiency_sim.model.pathways import GroupPlan, start_at_entry
+from sufficiency_sim.model.uasc import UascArrivals
 from sufficiency_sim.vocabulary import AGE_BAND_RANGES, YEAR_DAYS
 
 
@@ -67,13 +68,16 @@ class Arrivals:
     def __init__(self, sim: Any) -> None:
         self.sim = sim
         self._group_index: dict[str, int] = {}
+        self.uasc = UascArrivals(sim)
 
     def start(self, scenario: Any, first: int, last: int) -> None:
-        """The regular entries and each surge of `scenario` between days `first` and `last`."""
+        """The regular entries, each surge and the UASC (`uasc.UascArrivals`) of `scenario`
+        between days `first` and `last`."""
         env = self.sim.env
         env.process(self._arrivals("entries", None, scenario, first, last))
         for surge in scenario.entries.surges:
             env.process(self._arrivals(f"surge:{surge.name}", surge, scenario, first, last))
+        self.uasc.start(scenario, first, last)
 
     def _window(self, surge: Any, scenario: Any, first: int, last: int) -> tuple:
         """Mean group size, the highest rate (for thinning), first and last day of a source."""

@@ -96,6 +96,7 @@ class Child:
         "route",
         "sex",
         "supported_day",
+        "uasc",
         "version",
     )
 
@@ -112,3 +113,4 @@ class Child:
         self.pfa_day = math.inf
         self.pwp_day = math.inf
         self.supported_day = math.inf
+        self.uasc = False  # an unaccompanied asylum-seeking child (`entries.uasc`)

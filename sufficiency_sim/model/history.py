@@ -36,6 +36,8 @@ EPISODE_FIELDS = (
     "PL_DISTANCE",
 )
 HEADER_FIELDS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
+UASC_FIELDS = ("CHILD", "SEX", "DOB", "DUC")
+"""The 903 UASC table: one row per unaccompanied asylum-seeking child in the history."""
 PLACEMENT_FIELDS = (
     "child",
     "start",
@@ -79,6 +81,7 @@ class RunHistory:
     start_ordinal: int
     end_ordinal: int
     stats: dict[str, int] = field(default_factory=dict)
+    uasc: Columns = field(default_factory=lambda: _columns(UASC_FIELDS))
 
 
 def _columns(names: tuple[str, ...]) -> Columns:
@@ -104,7 +107,7 @@ def build_history(sim: Any) -> RunHistory:
     """Convert the simulation's children, placements and provision into output columns."""
     ord0 = sim.ord0
     episodes, header = _columns(EPISODE_FIELDS), _columns(HEADER_FIELDS)
-    placements = _columns(PLACEMENT_FIELDS)
+    placements, uasc = _columns(PLACEMENT_FIELDS), _columns(UASC_FIELDS)
     # One row of header draws per child, taken after the run: child i always gets row i.
     draws = sim.streams.get("header").random((len(sim.children), len(HeaderDraws._fields)))
     for child in sim.children:
@@ -131,6 +134,8 @@ def build_history(sim: Any) -> RunHistory:
         ):
             header[name].append(value)
         _placement_rows(kept, cid, ord0, placements)
+        if child.uasc:
+            _uasc_row(sim, child, cid, kept, uasc)
     return RunHistory(
         episodes=episodes,
         header=header,
@@ -145,7 +150,20 @@ def build_history(sim: Any) -> RunHistory:
             "children": len(sim.children),
             **sim.census_stats,
         },
+        uasc=uasc,
     )
+
+
+def _uasc_row(sim: Any, child: Any, cid: str, kept: list, uasc: Columns) -> None:
+    """The child's row of the 903 UASC table. DUC (the day UASC status ceased) is the day it
+    left care at 18, or when an age assessment found it an adult (E15); blank otherwise (the
+    model does not simulate asylum decisions)."""
+    ceased = None
+    if child.left and (kept[-1].end >= sim.birthday(child, 18) or child.exit_rec == "E15"):
+        ceased = sim.ord0 + kept[-1].end
+    row = (cid, str(child.sex), sim.ord0 + child.dob, ceased)
+    for name, value in zip(UASC_FIELDS, row, strict=True):
+        uasc[name].append(value)
 
 
 def _placement_rows(kept: list, cid: str, ord0: int, placements: Columns) -> None:

@@ -40,6 +40,7 @@ from sufficiency_sim.scenario.types import (
     every_key,
     valid_shares,
 )
+from sufficiency_sim.scenario.uasc import Uasc, expected_uasc
 from sufficiency_sim.vocabulary import (
     AGE_BANDS,
     BREAKDOWN_KINDS,
@@ -95,6 +96,7 @@ class Entries(Strict):
     )
     legal_status_mix: dict[Literal["V2", "C1", "L1", "L2"], float]
     surges: tuple[Surge, ...] = ()
+    uasc: Uasc | None = Field(None, description="UASC and the National Transfer Scheme.")
 
     @field_validator("sibling_group_mix", "legal_status_mix")
     @classmethod
@@ -463,4 +465,5 @@ def expected_children(scenario: Scenario) -> float:
         last = surge.end or scenario.end_date
         span = max(0.0, (last - max(surge.start, scenario.start_date)).days / YEAR_DAYS)
         total += surge.rate_per_year * min(span, years)
-    return total
+    first = scenario.start_date.replace(year=scenario.start_date.year - warmup)
+    return total + expected_uasc(entries.uasc, first, scenario.end_date, years)

@@ -64,6 +64,10 @@ EPISODE_TEXT_COLUMNS: tuple[str, ...] = ("CHILD", "HOME_POST", "PL_POST", "URN")
 HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 HEADER_REQUIRED_COLUMNS: tuple[str, ...] = ("CHILD", "DOB")
 HEADER_DATE_COLUMNS: tuple[str, ...] = ("DOB", "MC_DOB")
+UASC_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "DUC")
+"""The 4 columns of the SSDA903 UASC table: children who were unaccompanied asylum-seeking
+children, with the date that status ceased (DUC, blank while it lasts)."""
+UASC_DATE_COLUMNS: tuple[str, ...] = ("DOB", "DUC")
 
 PERSONAL_COLUMNS: tuple[str, ...] = (
     "CHILD",

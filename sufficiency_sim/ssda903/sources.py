@@ -23,6 +23,7 @@ from sufficiency_sim.files.csvcheck import check_structure
 from sufficiency_sim.ssda903.schema import (
     EPISODE_COLUMNS,
     HEADER_COLUMNS,
+    UASC_COLUMNS,
 )
 
 SOURCE_COLUMN = "_source"
@@ -34,7 +35,7 @@ DATE_FORMATS_TEXT = "dd/mm/YYYY or YYYY-MM-DD"
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "episodes": EPISODE_COLUMNS,
     "header": HEADER_COLUMNS,
-    "uasc": ("CHILD", "SEX", "DOB", "DUC"),
+    "uasc": UASC_COLUMNS,
     "reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
     "oc2": (
         "CHILD",

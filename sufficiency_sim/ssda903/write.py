@@ -19,6 +19,8 @@ from sufficiency_sim.ssda903.schema import (
     EPISODE_DERIVED_COLUMNS,
     HEADER_COLUMNS,
     HEADER_DATE_COLUMNS,
+    UASC_COLUMNS,
+    UASC_DATE_COLUMNS,
 )
 
 DATE_FORMAT = "%d/%m/%Y"
@@ -70,3 +72,12 @@ def write_header(header: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """
     columns = _layout(header, HEADER_COLUMNS, ())
     _write(header, path, columns, HEADER_DATE_COLUMNS)
+
+
+def write_uasc(uasc: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a UASC frame (CHILD, SEX, DOB, DUC) to `path` as a 903 UASC CSV (atomically).
+
+    Raises ValueError if a column of `schema.UASC_COLUMNS` is missing.
+    """
+    columns = _layout(uasc, UASC_COLUMNS, ())
+    _write(uasc, path, columns, UASC_DATE_COLUMNS)

@@ -170,6 +170,7 @@ def test_history_columns_match_the_903_schema() -> None:
 
     assert history.EPISODE_FIELDS == schema.EPISODE_COLUMNS + schema.EPISODE_DERIVED_COLUMNS
     assert history.HEADER_FIELDS == schema.HEADER_COLUMNS
+    assert history.UASC_FIELDS == schema.UASC_COLUMNS
 
 
 def test_the_model_does_not_import_pandas() -> None:
