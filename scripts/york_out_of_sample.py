@@ -1,0 +1,560 @@
+"""Out-of-sample validation for York (issue 11, part 6): start the York baseline from a census
+of 31 March 2019 built from York's published figures, impose York's published starts year by
+year, and set the model's mean and 95% band over replications beside York's published series
+for 2019-20 to 2023-24.
+
+    python scripts/york_out_of_sample.py [--replications 50] [--seed 2019] [--jobs 2]
+                                         [--out results/york_oos/cells.csv]
+
+Prints a markdown table (each cell: York's figure, the model's mean and 95% band, in or out)
+and, per series, the years inside the band; writes every year x series cell to `--out` and
+the census beside it. The band is the 2.5% to 97.5% quantiles over replications
+(`calibration.backtest.prediction_bands`). A published range (say 14-15) is inside when it
+overlaps the band.
+
+Every published input is in `PUBLISHED` below with its source line in
+`shared/reference/domain-figures.md` (§ = section) or `york_series.csv`; what is not published
+is a named assumption in `ASSUMPTIONS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sufficiency_sim.calibration.backtest import prediction_bands
+from sufficiency_sim.experiment.executors import make_executor
+from sufficiency_sim.experiment.runner import (
+    ReplicationResult,
+    Task,
+    history_frames,
+    measure,
+)
+from sufficiency_sim.files import atomic
+from sufficiency_sim.measure.indicators import placements_from_episodes
+from sufficiency_sim.model import simulate
+from sufficiency_sim.scenario import Scenario, load_raw, validate
+from sufficiency_sim.scenario.census import CENSUS_COLUMNS, resolve_census, write_census
+from sufficiency_sim.tables import markdown_table
+from sufficiency_sim.vocabulary import DAYS_PER_MONTH
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "york_baseline.yaml"
+YORK_SERIES = ROOT.parent / "shared" / "reference" / "york_series.csv"
+CENSUS_DAY = dt.date(2019, 3, 31)
+BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
+BAND_YEARS = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
+KINDS = (
+    "kinship",
+    "inhouse_foster",
+    "ifa",
+    "local_home",
+    "external_home",
+    "supported",
+    "placed_with_parents",
+    "adoption",
+)
+
+# --------------------------------------------------------------------------- published inputs
+PUBLISHED: dict[str, object] = {
+    # york_series.csv, year 2019: cla_31mar 207.
+    "children": 207,
+    # §1 "Age of the stock at 31 March", York 2019: <1 9%; 1-4 14%; 5-9 19%; 10-15 37%; 16+ 21%.
+    "age_mix": {"0": 0.09, "1-4": 0.14, "5-9": 0.19, "10-15": 0.37, "16-17": 0.21},
+    # §1 "Legal status of stock", York 2019: care order 71%, ICO 12%, s20 11%, placement order 6%.
+    "legal_mix": {"C2": 0.71, "C1": 0.12, "V2": 0.11, "E1": 0.06},
+    # §2 "All foster placements", York 2019: 162 = 78%.
+    "foster": 162,
+    # §5 "Filled places / occupancy", York 2019: filled 140/235 (the LA's own fostering
+    # service, family and friends households included): in-house foster, kinship included.
+    "inhouse_with_kinship": 140,
+    # §2 "Placed with parents", York 2019: 20 = 10%.
+    "placed_with_parents": 20,
+    # §2 "Secure units + children's homes", York 2018-19: 14-15 (7%), semi-independent
+    # included; 7% of 207 = 14.5, taken as 15.
+    "homes_and_semi_independent": 15,
+    # york_series.csv, year 2019: placed_outside_LA_n 82-83 (40%); 40% of 207 = 82.8.
+    "outside": 83,
+    # §4 "Placed >20 miles from home", York: outside LA and >20 mi 18% (2019).
+    "far_share": 0.18,
+    # york_series.csv, year 2019: long_term_stability_pct 57.
+    "long_term_stable_share": 0.57,
+}
+
+# England's shares and the model's own settings where York publishes nothing.
+ASSUMPTIONS: dict[str, object] = {
+    # A1. Kinship foster children: England's 16.3% of CLA (§2 "with relative/friend", 2024).
+    "kinship_share": 0.163,
+    # A2. Placed for adoption: York's count is suppressed (§2); England's 2.3% of CLA (2024).
+    "adoption_share": 0.023,
+    # A3. Supported accommodation among homes + semi-independent: England 2024, 6,250 supported
+    # against 8,640 in homes and secure units (§2): 42%.
+    "supported_share_of_homes": 6250 / (6250 + 8640),
+    # A4. The council home's places: the York baseline's 3 beds (docs/york_baseline.md).
+    "local_home": 3,
+    # A5. Children in no placement kind the model has (other residential, other placements:
+    # what is left of 207) start in an external home, as `calibrate` does.
+    # A6. Sex: England's CLA are about 56% boys (DfE-CLA-2024, docs/york_baseline.md).
+    "male_share": 0.56,
+    # A7. Time in care: the stationary elapsed time implied by England's 2024 durations at exit
+    # (§1 "Median duration at exit" bands; the 10 y+ band taken to end at 16 years), cut at the
+    # child's age; interim care orders (ICO) at most a year (care proceedings).
+    "exit_band_days": (0, 14, 56, 182, 365, 730, 1095, 1826, 3652, 5844),
+    "exit_band_shares": (0.075, 0.071, 0.139, 0.188, 0.208, 0.088, 0.086, 0.092, 0.053),
+    "ico_max_days": 365,
+    # A8. Outside the long-term-stability cohort, half the children are still in their first
+    # placement; the others' placement began uniformly in their time in care.
+    "first_placement_share": 0.5,
+    # A9. The joint of placement and age (and of placement and location) is an allowed-cell
+    # seed raked to the published margins: supported only at 16-17, the council home and
+    # external homes from 10 (external homes a little from 5-9), adoption under 5; the
+    # locations seeded with the baseline's location mix of each kind.
+    # A10. Ages spread evenly over the years of their band; months uniform.
+    # A11. Starts above 61 a year (2019-20 to 2022-23) enter as single children with the
+    # baseline's age mix, through `entries.surges`, one per year and age band.
+}
+
+YORK_STARTS: dict[int, int] = {2020: 112, 2021: 85, 2022: 62, 2023: 62, 2024: 61}
+"""york_series.csv, `starts` by the year of 31 March."""
+
+SERIES: dict[str, tuple[str, str | None]] = {
+    "cla_31_march": ("Children in care at 31 March", "cla_31mar"),
+    "starts": ("Starts (imposed)", "starts"),
+    "ceased": ("Ceased", "ceased"),
+    "pct_out_of_area": ("Placed outside the LA (%)", "placed_outside_LA_pct"),
+    "pct_3plus_placements": ("Three or more placements (%)", "three_plus_placements_pct"),
+    "pct_long_term_stable": ("Long-term stability (%)", "long_term_stability_pct"),
+    "placements_started": ("Placements started", "new_placements_in_year"),
+    "pct_new_placements_far": (
+        "New placements outside the LA, over 20 miles (%)",
+        "new_placements_outside_gt20mi_pct",
+    ),
+    "all_foster": ("All foster placements at 31 March", None),
+}
+"""Model measure: (label, york_series.csv column)."""
+GOAL_SERIES = tuple(m for m in SERIES if m not in ("starts", "all_foster"))
+"""The seven series of the issue's goal (starts are imposed; the foster count is one year)."""
+EXTRA_OBSERVED = {("all_foster", 2021): "184"}
+"""§2 "All foster placements", York: 184 (2021, press: York Press 30 May 2022; S)."""
+
+
+def largest_remainder(shares: Mapping[str, float], total: int) -> dict[str, int]:
+    """Whole counts adding to `total`, as near the shares as rounding allows."""
+    raw = {k: v * total / sum(shares.values()) for k, v in shares.items()}
+    counts = {k: int(np.floor(v)) for k, v in raw.items()}
+    order = sorted(raw, key=lambda k: raw[k] - counts[k], reverse=True)
+    for key in order[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
+
+
+def placement_counts() -> dict[str, int]:
+    """Children by the model's placement kinds on 31 March 2019 (PUBLISHED, A1-A5)."""
+    n, a = int(PUBLISHED["children"]), ASSUMPTIONS
+    kinship = round(n * float(a["kinship_share"]))
+    inhouse = int(PUBLISHED["inhouse_with_kinship"]) - kinship
+    ifa = int(PUBLISHED["foster"]) - int(PUBLISHED["inhouse_with_kinship"])
+    homes = int(PUBLISHED["homes_and_semi_independent"])
+    supported = round(homes * float(a["supported_share_of_homes"]))
+    adoption = round(n * float(a["adoption_share"]))
+    local = int(a["local_home"])
+    counts = {
+        "kinship": kinship,
+        "inhouse_foster": inhouse,
+        "ifa": ifa,
+        "local_home": local,
+        "supported": supported,
+        "placed_with_parents": int(PUBLISHED["placed_with_parents"]),
+        "adoption": adoption,
+    }
+    counts["external_home"] = n - sum(counts.values())  # homes - local - supported, and A5
+    return {k: counts[k] for k in KINDS}
+
+
+def location_counts() -> dict[str, int]:
+    """Children inside the boundary, outside within 20 miles, and further (PUBLISHED)."""
+    n, outside = int(PUBLISHED["children"]), int(PUBLISHED["outside"])
+    far = round(n * float(PUBLISHED["far_share"]))
+    return {"in": n - outside, "near": outside - far, "far": far}
+
+
+def rake(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, sweeps: int = 200) -> np.ndarray:
+    """Iterative proportional fitting of `seed` to row and column totals (zeros stay zero)."""
+    table = seed.astype(float).copy()
+    for _ in range(sweeps):
+        table *= (rows / np.maximum(table.sum(axis=1), 1e-12))[:, None]
+        table *= (cols / np.maximum(table.sum(axis=0), 1e-12))[None, :]
+    return table
+
+
+def round_table(table: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Whole numbers with the exact row and column totals: each row by largest remainder, then
+    single units moved within a row from a column over its total to one under it, where the
+    fitted table is furthest above the rounded one (allowed cells only)."""
+    whole = np.floor(table).astype(int)
+    for r in range(len(rows)):
+        short = int(rows[r]) - whole[r].sum()
+        if short > 0:
+            whole[r, np.argsort(whole[r] - table[r])[:short]] += 1
+    for _ in range(int(rows.sum())):
+        gap = whole.sum(axis=0) - cols
+        if not gap.any():
+            return whole
+        over, under = int(np.argmax(gap)), int(np.argmin(gap))
+        gain = (table[:, under] - whole[:, under]) - (table[:, over] - whole[:, over])
+        gain[(whole[:, over] <= 0) | (table[:, under] <= 0)] = -np.inf
+        row = int(np.argmax(gain))
+        whole[row, over] -= 1
+        whole[row, under] += 1
+    raise ValueError("the margins cannot be met on the allowed cells")
+
+
+def joint(seed: np.ndarray, rows: Mapping[str, int], cols: Mapping[str, int]) -> np.ndarray:
+    """The whole-number table of `seed` raked to the margins `rows` and `cols`."""
+    r = np.array(list(rows.values()), dtype=float)
+    c = np.array(list(cols.values()), dtype=float)
+    return round_table(rake(seed, r, c), r, c)
+
+
+AGE_SEED = np.array(
+    [
+        [1, 1, 1, 1, 1],  # kinship
+        [1, 1, 1, 1, 1],  # inhouse_foster
+        [1, 1, 1, 1, 1],  # ifa
+        [0, 0, 0, 1, 1],  # local_home (ages 11-17)
+        [0, 0, 0.2, 1, 1],  # external_home
+        [0, 0, 0, 0, 1],  # supported (16-17)
+        [1, 1, 1, 1, 1],  # placed_with_parents
+        [1, 1, 0, 0, 0],  # adoption
+    ]
+)
+"""A9: which placements children of each age band can be in, and how readily."""
+
+
+def location_seed(scenario: Mapping) -> np.ndarray:
+    """A9: each kind's location mix in the baseline (the council home is in the city)."""
+    provision = scenario["provision"]
+    key = {
+        "kinship": "kinship",
+        "inhouse_foster": "inhouse_foster",
+        "ifa": "ifa",
+        "external_home": "external_homes",
+        "supported": "supported",
+        "placed_with_parents": "placed_with_parents",
+        "adoption": "adoption",
+    }
+    mixes = {k: provision[v]["location_mix"] for k, v in key.items()}
+    mixes["local_home"] = {"in": 1.0, "near": 0.0, "far": 0.0}
+    return np.array([[mixes[k][loc] for loc in ("in", "near", "far")] for k in KINDS])
+
+
+def stationary_days(rng: np.random.Generator, cap: int) -> int:
+    """A7: days in care drawn from the stationary elapsed time of England's exit durations
+    (density proportional to the share still in care), cut at `cap`."""
+    edges = np.array(ASSUMPTIONS["exit_band_days"], dtype=float)
+    survival = 1 - np.concatenate([[0.0], np.cumsum(ASSUMPTIONS["exit_band_shares"])])
+    days = np.arange(1, max(1, cap) + 1)
+    weights = np.clip(np.interp(days, edges, survival), 0, None) + 1e-12
+    return int(rng.choice(days, p=weights / weights.sum()))
+
+
+def _children_by_kind_and_age(scenario: Mapping) -> list[dict]:
+    """One record per child with placement, age band and location (A9, A10)."""
+    kinds = placement_counts()
+    ages = largest_remainder(PUBLISHED["age_mix"], int(PUBLISHED["children"]))
+    by_age = joint(AGE_SEED, kinds, ages)
+    by_location = joint(location_seed(scenario), kinds, location_counts())
+    children = []
+    for k, kind in enumerate(KINDS):
+        locations = np.repeat(["in", "near", "far"], by_location[k])
+        bands = np.repeat(BANDS, by_age[k])
+        for band, location in zip(bands, locations, strict=True):
+            children.append({"placement": kind, "band": str(band), "location": str(location)})
+    return children
+
+
+def _assign_ages(children: list[dict], rng: np.random.Generator) -> None:
+    """A10: years spread evenly over each band (in turn within a band), months uniform."""
+    seen: dict[str, int] = {}
+    for child in children:
+        low, high = BAND_YEARS[child["band"]]
+        turn = seen.get(child["band"], 0)
+        seen[child["band"]] = turn + 1
+        child["age_years"] = low + turn % (high - low + 1)
+        child["age_months"] = int(rng.integers(0, 12))
+
+
+def _assign_legal(children: list[dict]) -> None:
+    """Legal status to the published mix: placement orders first to children placed for
+    adoption, then to the youngest foster children; no section 20 with parents or for
+    adoption; section 20 and interim orders spread evenly over ages; care orders the rest."""
+    counts = largest_remainder(PUBLISHED["legal_mix"], len(children))
+    order = sorted(range(len(children)), key=lambda i: children[i]["age_years"])
+    free = [i for i in order if children[i]["placement"] == "adoption"]
+    free += [i for i in order if children[i]["placement"] in ("kinship", "inhouse_foster", "ifa")]
+    for i in free[: counts["E1"]]:
+        children[i]["legal_status"] = "E1"
+    for status in ("V2", "C1"):
+        pool = [
+            i
+            for i in order
+            if "legal_status" not in children[i]
+            and children[i]["placement"] not in ("placed_with_parents", "adoption")
+        ]
+        step = len(pool) / counts[status]
+        for j in range(counts[status]):
+            children[pool[int(j * step)]]["legal_status"] = status
+    for child in children:
+        child.setdefault("legal_status", "C2")
+
+
+def _assign_days(children: list[dict], rng: np.random.Generator) -> None:
+    """A7 and A8, with exactly York's 57% of the long-term-stability cohort (under 16, in care
+    2.5 years or more) in their placement for two years or more."""
+    for child in children:
+        life = int((12 * child["age_years"] + child["age_months"]) * DAYS_PER_MONTH)
+        cap = life if child["legal_status"] != "C1" else min(life, ASSUMPTIONS["ico_max_days"])
+        child["days_in_care"] = stationary_days(rng, cap)
+    cohort = [c for c in children if c["age_years"] < 16 and c["days_in_care"] >= 920]
+    stable = round(float(PUBLISHED["long_term_stable_share"]) * len(cohort))
+    for index, child in enumerate(cohort):
+        days = child["days_in_care"]
+        low, high = (740, days) if index < stable else (1, 720)
+        child["placement_days"] = int(rng.integers(low, high + 1))
+    for child in children:
+        if "placement_days" not in child:
+            days = child["days_in_care"]
+            first = rng.random() < float(ASSUMPTIONS["first_placement_share"])
+            child["placement_days"] = days if first else int(rng.integers(1, days + 1))
+
+
+def build_census(seed: int = 2019) -> pd.DataFrame:
+    """The census of 31 March 2019 from York's published figures and the named assumptions:
+    one row per child in the columns of a census file, no identifier or date of birth."""
+    rng = np.random.default_rng(seed)
+    scenario = load_raw(BASELINE)
+    children = _children_by_kind_and_age(scenario)
+    _assign_ages(children, rng)
+    _assign_legal(children)
+    _assign_days(children, rng)
+    sex = largest_remainder(
+        {"1": float(ASSUMPTIONS["male_share"]), "2": 1 - float(ASSUMPTIONS["male_share"])},
+        len(children),
+    )
+    codes = np.repeat([1, 2], [sex["1"], sex["2"]])
+    for child, code in zip(children, rng.permutation(codes), strict=True):
+        child["sex"] = int(code)
+    frame = pd.DataFrame(children)
+    frame["band"] = pd.Categorical(frame["band"], categories=BANDS)
+    return frame.sort_values(list(CENSUS_COLUMNS), kind="mergesort").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the scenario
+def yearly_entries(
+    starts: Mapping[int, int], age_mix: Mapping[str, float]
+) -> tuple[float, list[dict]]:
+    """`entries.rate_per_year` and `entries.surges` that make the expected entries of each
+    collection year (ending 31 March) York's published starts: the lowest year's figure as the
+    regular rate and, for each year above it, one surge per age band (A11)."""
+    base = float(min(starts.values()))
+    surges = []
+    for year, count in sorted(starts.items()):
+        extra = count - base
+        for band, share in age_mix.items():
+            if extra * share <= 0:
+                continue
+            surges.append(
+                {
+                    "name": f"york_starts_{year - 1}_{band}",
+                    "start": dt.date(year - 1, 4, 1),
+                    "end": dt.date(year, 4, 1),
+                    "rate_per_year": extra * share,
+                    "age_band": band,
+                }
+            )
+    return base, surges
+
+
+def out_of_sample_scenario(census_file: Path) -> Scenario:
+    """The York baseline from the census in `census_file`, 1 April 2019 for five years, with
+    York's published starts imposed year by year."""
+    data = load_raw(BASELINE)
+    rate, surges = yearly_entries(YORK_STARTS, data["entries"]["age_mix"])
+    data["name"] = "York out of sample"
+    data["start_date"] = dt.date(2019, 4, 1)
+    data["horizon_years"] = len(YORK_STARTS)
+    data["census"] = str(Path(census_file).resolve())
+    data["entries"] = {**data["entries"], "rate_per_year": rate, "surges": surges}
+    data = resolve_census(data, [(BASELINE, data)])
+    return validate(data, str(BASELINE))
+
+
+# --------------------------------------------------------------------------- running
+def new_placements_far(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+    """Per year: of the placements started in the year, the percentage whose first episode is
+    outside the LA (PL_LOCATION OUT) and over 20 miles from home (DfE new placements)."""
+    placements = placements_from_episodes(episodes)
+    first = episodes[["CHILD", "DECOM", "PL_LOCATION", "PL_DISTANCE"]].drop_duplicates(
+        ["CHILD", "DECOM"], keep="last"
+    )
+    merged = placements.merge(
+        first, left_on=["CHILD", "start"], right_on=["CHILD", "DECOM"], how="left"
+    )
+    far = merged["PL_LOCATION"].astype("string").str.upper().eq("OUT").fillna(False)
+    far &= pd.to_numeric(merged["PL_DISTANCE"], errors="coerce").gt(20).to_numpy()
+    rows = []
+    for year in years:
+        started = merged["start"].between(pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31))
+        n = int(started.sum())
+        pct = 100 * float(far[started].sum()) / n if n else float("nan")
+        rows.append({"year": int(year), "pct_new_placements_far": pct})
+    return pd.DataFrame(rows)
+
+
+def run_task(task: Task) -> tuple[str, ReplicationResult]:
+    """One replication measured as `experiment.runner.run_replication` measures it, plus the
+    new placements over 20 miles and all foster placements (needs the episodes)."""
+    history = simulate(task.scenario, task.seed, task.replication)
+    frames = history_frames(history)
+    years = list(task.scenario.report_years)
+    results = measure(frames, task.scenario).merge(
+        new_placements_far(frames["episodes"], years), on="year"
+    )
+    results["all_foster"] = results[["kinship_foster", "inhouse_foster", "ifa_foster"]].sum(axis=1)
+    results.insert(0, "replication", task.replication)
+    return task.key, ReplicationResult(task.replication, results, dict(history.stats))
+
+
+def run_replications(scenario: Scenario, replications: int, seed: int, jobs: int) -> pd.DataFrame:
+    """Every replication's yearly results, in replication order."""
+    tasks = [Task("oos", scenario, seed, r) for r in range(replications)]
+    parts = {
+        r.replication: r.results for _, r in make_executor(jobs).map_unordered(run_task, tasks)
+    }
+    return pd.concat([parts[r] for r in sorted(parts)], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- comparing
+def _range(text: str) -> tuple[float, float]:
+    """A published figure as (low, high): "14-15" -> (14, 15), "57" -> (57, 57)."""
+    low, _, high = text.partition("-")
+    return float(low), float(high or low)
+
+
+def york_observed(path: Path = YORK_SERIES) -> pd.DataFrame:
+    """York's published value of each series and year (tidy: year, measure, observed, low,
+    high), from york_series.csv (its first line is a comment) and EXTRA_OBSERVED."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    table = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    rows = []
+    for record in table:
+        year = int(record["year"])
+        for measure, (_, column) in SERIES.items():
+            text = (record.get(column) or "").strip() if column else ""
+            text = text or EXTRA_OBSERVED.get((measure, year), "")
+            if year in YORK_STARTS and text:
+                low, high = _range(text)
+                rows.append(
+                    {"year": year, "measure": measure, "observed": text, "low": low, "high": high}
+                )
+    return pd.DataFrame(rows)
+
+
+def compare(results: pd.DataFrame, observed: pd.DataFrame) -> pd.DataFrame:
+    """Every year x series cell: York's figure, the model's mean and 95% band, and whether the
+    published figure (or range) lies in the band."""
+    bands = prediction_bands(results, list(SERIES))
+    cells = bands.merge(observed, on=["year", "measure"], how="left")
+    inside = (cells["high"] >= cells["lower"]) & (cells["low"] <= cells["upper"])
+    cells["inside"] = inside.astype(object).where(cells["observed"].notna(), None)
+    cells["series"] = cells["measure"].map({m: label for m, (label, _) in SERIES.items()})
+    cells["goal_series"] = cells["measure"].isin(GOAL_SERIES)
+    order = {m: i for i, m in enumerate(SERIES)}
+    cells = cells.sort_values(["measure", "year"], key=lambda s: s.map(order).fillna(s))
+    columns = ["measure", "series", "year", "observed", "low", "high", "mean", "lower", "upper"]
+    return cells[[*columns, "inside", "goal_series", "replications"]].reset_index(drop=True)
+
+
+def years_inside(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per series: years with a published figure, and of those the years inside the band."""
+    known = cells[cells["observed"].notna()]
+    counts = known.groupby("measure", sort=False).agg(
+        years=("year", "size"), inside=("inside", "sum")
+    )
+    counts["series"] = [SERIES[m][0] for m in counts.index]
+    counts["goal_series"] = counts.index.isin(GOAL_SERIES)
+    return counts.reset_index()
+
+
+def goal_met(counts: pd.DataFrame, series: int = 4, years: int = 3) -> bool:
+    """The issue's goal: at least `series` of the goal series inside in at least `years` years."""
+    goal = counts[counts["goal_series"]]
+    return int((goal["inside"] >= years).sum()) >= series
+
+
+def _cell(row: pd.Series) -> str:
+    """One table cell: York's figure, the model's mean and band, in or out."""
+    band = f"{row['mean']:.1f} [{row['lower']:.1f}, {row['upper']:.1f}]"
+    if pd.isna(row["observed"]):
+        return f"- / {band}"
+    return f"{row['observed']} / {band} {'in' if row['inside'] else 'OUT'}"
+
+
+def format_tables(cells: pd.DataFrame, counts: pd.DataFrame) -> str:
+    """The markdown table (series x year) and the per-series counts of years inside."""
+    years = sorted(cells["year"].unique())
+    header = ["Series", *[f"{y - 1}-{str(y)[2:]}" for y in years]]
+    rows = []
+    for measure, group in cells.groupby("measure", sort=False):
+        by_year = {int(r["year"]): _cell(r) for _, r in group.iterrows()}
+        rows.append([SERIES[measure][0], *[by_year.get(int(y), "") for y in years]])
+    count_rows = [
+        [r.series, f"{int(r.inside)} of {int(r.years)}", "yes" if r.goal_series else "no"]
+        for r in counts.itertuples()
+    ]
+    passed = int((counts[counts["goal_series"]]["inside"] >= 3).sum())
+    return "\n".join(
+        [
+            "Each cell: York published / model mean [95% band] over replications, in or OUT.",
+            "",
+            markdown_table(header, rows),
+            "",
+            markdown_table(["Series", "Years inside the band", "In the goal"], count_rows),
+            "",
+            f"Goal series inside the band in at least 3 of 5 years: {passed} of "
+            f"{len(GOAL_SERIES)} (goal: at least 4): "
+            f"{'met' if goal_met(counts) else 'not met'}.",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build the census, run the replications, print the tables and write the cells."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: one per core)")
+    parser.add_argument("--out", type=Path, default=Path("results/york_oos/cells.csv"))
+    args = parser.parse_args(argv)
+    census = build_census()
+    census_file = args.out.parent / "york_census_2019.csv"
+    write_census(census[list(CENSUS_COLUMNS)].to_dict("records"), census_file)
+    scenario = out_of_sample_scenario(census_file)
+    results = run_replications(scenario, args.replications, args.seed, args.jobs)
+    cells = compare(results, york_observed())
+    counts = years_inside(cells)
+    atomic.write_csv(args.out, cells)
+    print(format_tables(cells, counts))
+    print(f"\nWrote {args.out} ({len(cells)} cells) and {census_file}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
