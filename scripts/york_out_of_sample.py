@@ -12,9 +12,9 @@ the census beside it. The band is the 2.5% to 97.5% quantiles over replications
 (`calibration.backtest.prediction_bands`). A published range (say 14-15) is inside when it
 overlaps the band.
 
-Every published input is in `PUBLISHED` below with its source line in
-`shared/reference/domain-figures.md` (§ = section) or `york_series.csv`; what is not published
-is a named assumption in `ASSUMPTIONS`.
+Every published input is in `york_out_of_sample_inputs.yaml` beside this script with its source
+line in `shared/reference/domain-figures.md` (§ = section) or `york_series.csv`; what is not
+published is a named assumption (A1-A11) in the same file.
 """
 
 from __future__ import annotations
@@ -28,20 +28,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sufficiency_sim.calibration.backtest import prediction_bands
 from sufficiency_sim.experiment.executors import make_executor
-from sufficiency_sim.experiment.runner import (
-    ReplicationResult,
-    Task,
-    history_frames,
-    measure,
-)
+from sufficiency_sim.experiment.runner import ReplicationResult, Task, history_frames
+from sufficiency_sim.experiment.runner import measure as measure_replication
 from sufficiency_sim.files import atomic
 from sufficiency_sim.measure.indicators import placements_from_episodes
 from sufficiency_sim.model import simulate
 from sufficiency_sim.scenario import Scenario, load_raw, validate
-from sufficiency_sim.scenario.census import CENSUS_COLUMNS, resolve_census, write_census
+from sufficiency_sim.scenario.census import (
+    CENSUS_COLUMNS,
+    CENSUS_PLACEMENTS,
+    resolve_census,
+    write_census,
+)
 from sufficiency_sim.tables import markdown_table
 from sufficiency_sim.vocabulary import DAYS_PER_MONTH
 
@@ -51,75 +53,14 @@ YORK_SERIES = ROOT.parent / "shared" / "reference" / "york_series.csv"
 CENSUS_DAY = dt.date(2019, 3, 31)
 BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 BAND_YEARS = {"0": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15), "16-17": (16, 17)}
-KINDS = (
-    "kinship",
-    "inhouse_foster",
-    "ifa",
-    "local_home",
-    "external_home",
-    "supported",
-    "placed_with_parents",
-    "adoption",
-)
+KINDS = CENSUS_PLACEMENTS
 
-# --------------------------------------------------------------------------- published inputs
-PUBLISHED: dict[str, object] = {
-    # york_series.csv, year 2019: cla_31mar 207.
-    "children": 207,
-    # §1 "Age of the stock at 31 March", York 2019: <1 9%; 1-4 14%; 5-9 19%; 10-15 37%; 16+ 21%.
-    "age_mix": {"0": 0.09, "1-4": 0.14, "5-9": 0.19, "10-15": 0.37, "16-17": 0.21},
-    # §1 "Legal status of stock", York 2019: care order 71%, ICO 12%, s20 11%, placement order 6%.
-    "legal_mix": {"C2": 0.71, "C1": 0.12, "V2": 0.11, "E1": 0.06},
-    # §2 "All foster placements", York 2019: 162 = 78%.
-    "foster": 162,
-    # §5 "Filled places / occupancy", York 2019: filled 140/235 (the LA's own fostering
-    # service, family and friends households included): in-house foster, kinship included.
-    "inhouse_with_kinship": 140,
-    # §2 "Placed with parents", York 2019: 20 = 10%.
-    "placed_with_parents": 20,
-    # §2 "Secure units + children's homes", York 2018-19: 14-15 (7%), semi-independent
-    # included; 7% of 207 = 14.5, taken as 15.
-    "homes_and_semi_independent": 15,
-    # york_series.csv, year 2019: placed_outside_LA_n 82-83 (40%); 40% of 207 = 82.8.
-    "outside": 83,
-    # §4 "Placed >20 miles from home", York: outside LA and >20 mi 18% (2019).
-    "far_share": 0.18,
-    # york_series.csv, year 2019: long_term_stability_pct 57.
-    "long_term_stable_share": 0.57,
-}
-
-# England's shares and the model's own settings where York publishes nothing.
-ASSUMPTIONS: dict[str, object] = {
-    # A1. Kinship foster children: England's 16.3% of CLA (§2 "with relative/friend", 2024).
-    "kinship_share": 0.163,
-    # A2. Placed for adoption: York's count is suppressed (§2); England's 2.3% of CLA (2024).
-    "adoption_share": 0.023,
-    # A3. Supported accommodation among homes + semi-independent: England 2024, 6,250 supported
-    # against 8,640 in homes and secure units (§2): 42%.
-    "supported_share_of_homes": 6250 / (6250 + 8640),
-    # A4. The council home's places: the York baseline's 3 beds (docs/york_baseline.md).
-    "local_home": 3,
-    # A5. Children in no placement kind the model has (other residential, other placements:
-    # what is left of 207) start in an external home, as `calibrate` does.
-    # A6. Sex: England's CLA are about 56% boys (DfE-CLA-2024, docs/york_baseline.md).
-    "male_share": 0.56,
-    # A7. Time in care: the stationary elapsed time implied by England's 2024 durations at exit
-    # (§1 "Median duration at exit" bands; the 10 y+ band taken to end at 16 years), cut at the
-    # child's age; interim care orders (ICO) at most a year (care proceedings).
-    "exit_band_days": (0, 14, 56, 182, 365, 730, 1095, 1826, 3652, 5844),
-    "exit_band_shares": (0.075, 0.071, 0.139, 0.188, 0.208, 0.088, 0.086, 0.092, 0.053),
-    "ico_max_days": 365,
-    # A8. Outside the long-term-stability cohort, half the children are still in their first
-    # placement; the others' placement began uniformly in their time in care.
-    "first_placement_share": 0.5,
-    # A9. The joint of placement and age (and of placement and location) is an allowed-cell
-    # seed raked to the published margins: supported only at 16-17, the council home and
-    # external homes from 10 (external homes a little from 5-9), adoption under 5; the
-    # locations seeded with the baseline's location mix of each kind.
-    # A10. Ages spread evenly over the years of their band; months uniform.
-    # A11. Starts above 61 a year (2019-20 to 2022-23) enter as single children with the
-    # baseline's age mix, through `entries.surges`, one per year and age band.
-}
+INPUTS_FILE = Path(__file__).with_name("york_out_of_sample_inputs.yaml")
+INPUTS = yaml.safe_load(INPUTS_FILE.read_text(encoding="utf-8"))
+PUBLISHED = {key: item["value"] for key, item in INPUTS["published"].items()}
+"""York's published figures of 31 March 2019, each with its source in INPUTS_FILE."""
+ASSUMPTIONS = {key: item["value"] for key, item in INPUTS["assumptions"].items()}
+"""England's shares and named assumptions (A1-A11) where York publishes nothing."""
 
 YORK_STARTS: dict[int, int] = {2020: 112, 2021: 85, 2022: 62, 2023: 62, 2024: 61}
 """york_series.csv, `starts` by the year of 31 March."""
@@ -356,7 +297,6 @@ def build_census(seed: int = 2019) -> pd.DataFrame:
     return frame.sort_values(list(CENSUS_COLUMNS), kind="mergesort").reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------- the scenario
 def yearly_entries(
     starts: Mapping[int, int], age_mix: Mapping[str, float]
 ) -> tuple[float, list[dict]]:
@@ -396,7 +336,6 @@ def out_of_sample_scenario(census_file: Path) -> Scenario:
     return validate(data, str(BASELINE))
 
 
-# --------------------------------------------------------------------------- running
 def new_placements_far(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     """Per year: of the placements started in the year, the percentage whose first episode is
     outside the LA (PL_LOCATION OUT) and over 20 miles from home (DfE new placements)."""
@@ -424,7 +363,7 @@ def run_task(task: Task) -> tuple[str, ReplicationResult]:
     history = simulate(task.scenario, task.seed, task.replication)
     frames = history_frames(history)
     years = list(task.scenario.report_years)
-    results = measure(frames, task.scenario).merge(
+    results = measure_replication(frames, task.scenario).merge(
         new_placements_far(frames["episodes"], years), on="year"
     )
     results["all_foster"] = results[["kinship_foster", "inhouse_foster", "ifa_foster"]].sum(axis=1)
@@ -441,7 +380,6 @@ def run_replications(scenario: Scenario, replications: int, seed: int, jobs: int
     return pd.concat([parts[r] for r in sorted(parts)], ignore_index=True)
 
 
-# --------------------------------------------------------------------------- comparing
 def _range(text: str) -> tuple[float, float]:
     """A published figure as (low, high): "14-15" -> (14, 15), "57" -> (57, 57)."""
     low, _, high = text.partition("-")
