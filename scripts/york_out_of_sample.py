@@ -178,16 +178,8 @@ AGE_SEED = np.array(
 def location_seed(scenario: Mapping) -> np.ndarray:
     """A9: each kind's location mix in the baseline (the council home is in the city)."""
     provision = scenario["provision"]
-    key = {
-        "kinship": "kinship",
-        "inhouse_foster": "inhouse_foster",
-        "ifa": "ifa",
-        "external_home": "external_homes",
-        "supported": "supported",
-        "placed_with_parents": "placed_with_parents",
-        "adoption": "adoption",
-    }
-    mixes = {k: provision[v]["location_mix"] for k, v in key.items()}
+    names = {kind: kind for kind in KINDS} | {"external_home": "external_homes"}
+    mixes = {k: provision[names[k]]["location_mix"] for k in KINDS if k != "local_home"}
     mixes["local_home"] = {"in": 1.0, "near": 0.0, "far": 0.0}
     return np.array([[mixes[k][loc] for loc in ("in", "near", "far")] for k in KINDS])
 
