@@ -296,30 +296,34 @@ class Placing:
             day = max(start + elapsed, start + max(0, math.ceil(down.after_days)))
             placement.stepback_day = min(placement.stepback_day, day)
 
-    def hold_place(self, household: Household, days: int) -> None:
-        """Keep one of the household's places from new children for `days` (a young person
-        staying put, or the gap between placements), then free it for the children waiting."""
-        sim = self.sim
-        household.held += 1
-        sim.foster.refresh(household)
-        sim.at(sim.env.now + days, lambda: self._release_place(household))
+    def hold_place(self, resource: Household | Home, days: int) -> None:
+        """Keep one of a household's places (or a home's beds) from new children for `days`
+        (a young person staying put, or the gap between placements), then free it for the
+        children waiting."""
+        resource.held += 1
+        self._refresh(resource)
+        self.sim.at(self.sim.env.now + days, lambda: self._release_place(resource))
 
-    def _gap_days(self, gap: Any, household: Household) -> int:
-        """The days a place stays empty after a child leaves the household today, from a
-        uniform keyed by the household and the day (so that no stream shifts)."""
+    def _refresh(self, resource: Household | Home) -> None:
+        pool = self.sim.foster if isinstance(resource, Household) else self.sim.homes
+        pool.refresh(resource)
+
+    def _gap_days(self, gap: Any, resource: Household | Home) -> int:
+        """The days a place stays empty after a child leaves it today, from a uniform keyed by
+        the household or home and the day (so that no stream shifts)."""
         sim = self.sim
         u = keyed_uniform(
-            sim.streams.seed, sim.streams.replication, GAP_KEY, stream_key(household.rid),
+            sim.streams.seed, sim.streams.replication, GAP_KEY, stream_key(resource.rid),
             int(sim.env.now),
         )  # fmt: skip
         return duration_days(gap, NormalDist().inv_cdf(u))
 
-    def _release_place(self, household: Household) -> None:
+    def _release_place(self, resource: Household | Home) -> None:
         sim = self.sim
-        household.held -= 1
-        if household.status != "gone":
-            sim.foster.refresh(household)
-            sim.freed.append(household)
+        resource.held -= 1
+        if resource.is_open if isinstance(resource, Home) else resource.status != "gone":
+            self._refresh(resource)
+            sim.freed.append(resource)
         sim.after_event()
 
     def end(
@@ -346,6 +350,9 @@ class Placing:
                     sim.foster.refresh(resource)
             else:
                 resource.specialist_count -= child.need == "specialist"
+                gap = resource.spec.gap_between_placements if resource.spec else None
+                if gap is not None and not keep_place and resource.is_open:
+                    self.hold_place(resource, self._gap_days(gap, resource))
                 sim.homes.refresh(resource)
             if not keep_place:
                 sim.freed.append(resource)

@@ -198,7 +198,7 @@ class Simulation:
             assert living.get(household.rid, 0) <= household.places, f"{household.rid} over"
             assert household.status != "gone" or not household.occupants, f"{household.rid} gone"
         for home in self.homes:
-            assert len(home.occupants) <= home.beds, f"{home.rid} over beds"
+            assert len(home.occupants) + home.held <= home.beds, f"{home.rid} over beds"
             assert living.get(home.rid, 0) <= home.beds, f"{home.rid} over beds"
         assert in_care == self.entries - self.exits, "stock != entries - exits"
         assert self._market_places_counted() == {

@@ -87,6 +87,7 @@ class Home:
         "beds",
         "close_day",
         "distance",
+        "held",
         "is_open",
         "location",
         "max_age",
@@ -123,6 +124,7 @@ class Home:
         self.name = name
         self.beds = beds
         self.usable = beds  # the beds it fills at most (`LocalHome.usable_beds`)
+        self.held = 0  # beds kept empty for a time after a child left (`gap_between_placements`)
         self.min_age = min_age
         self.max_age = max_age
         self.admits = frozenset(admits)
@@ -147,8 +149,9 @@ class Home:
 
     @property
     def free(self) -> int:
-        """Beds free for a new child (of those it fills at most: `usable`)."""
-        return self.usable - len(self.occupants) if self.is_open else 0
+        """Beds free for a new child (of those it fills at most: `usable`, less those kept
+        empty after a child left: `held`)."""
+        return self.usable - len(self.occupants) - self.held if self.is_open else 0
 
 
 class FosterPool:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from sufficiency_sim.scenario.types import Count, NonNegative, Probability, Strict
+from sufficiency_sim.scenario.types import Count, Duration, NonNegative, Probability, Strict
 from sufficiency_sim.vocabulary import Location, Need
 
 
@@ -34,6 +34,11 @@ class LocalHome(Strict):
         None,
         description="Specialist-needs places as a share of beds (rounded down); replaces "
         "max_high_need when given.",
+    )
+    gap_between_placements: Duration | None = Field(
+        None,
+        description="How long a bed stays empty after a child leaves (matching the next child "
+        "to the group, preparing the room) before it takes another; absent: free at once.",
     )
     occupancy_target: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         1.0,
