@@ -102,9 +102,8 @@ class Journeys:
             child.exit_rec, placement.kind, sim.sc.pathways.staying_put_share, child.rng
         )
         adopters = placement.resource if placement.kind == "adoption" else None
-        if child.exit_rec == "E17" and placement.kind == "inhouse_foster":
-            self._stay_put(child, placement.resource)
-        sim.placing.end(child, None, planned=True)
+        stays = child.exit_rec == "E17" and self._stay_put(child, placement.resource)
+        sim.placing.end(child, None, planned=True, place_kept=stays)
         if (
             isinstance(adopters, Household)
             and adopters.status == "active"
@@ -115,15 +114,17 @@ class Journeys:
         child.rng = None  # no more draws: let its generator go (memory at national scale)
         sim.exits += 1
 
-    def _stay_put(self, child: Child, household: Any) -> None:
+    def _stay_put(self, child: Child, household: Any) -> bool:
         """A young person staying put with in-house carers keeps the place for a time drawn
-        from `staying_put_keeps_place` (at most until 21: three years), when it is set."""
+        from `staying_put_keeps_place` (at most until 21: three years), when it is set, and
+        the gap between placements follows. Whether the place is kept."""
         sim = self.sim
         keeps = sim.sc.pathways.staying_put_keeps_place
-        if keeps is None or not isinstance(household, Household):
-            return
+        if keeps is None or not isinstance(household, Household) or household.emergency:
+            return False
         days = min(duration_days(keeps, float(child.rng.standard_normal())), STAYING_PUT_DAYS)
-        sim.placing.hold_place(household, days)
+        sim.placing.hold_place(household, days + sim.placing.gap_days(household))
+        return True
 
     def _on_adoption(self, child: Child) -> None:
         sim = self.sim

@@ -34,7 +34,7 @@ NO_STEP_BACK_KINDS = ("kinship", "adoption", "placed_with_parents")
 STEP_DOWN_KINDS = ("local_home", "external_home")
 """Children's homes a settled child may step down from to a family (`matching.step_down`)."""
 GAP_KEY = stream_key("inhouse_foster.gap")
-"""The key word of the gaps between placements in a household (`keyed_uniform`)."""
+"""The key word of the gaps between placements in a household or home (`keyed_uniform`)."""
 PRICE_KEY = stream_key("prices")
 """The key word of placement prices (`keyed_uniform`), apart from every named stream's."""
 
@@ -308,10 +308,17 @@ class Placing:
         pool = self.sim.foster if isinstance(resource, Household) else self.sim.homes
         pool.refresh(resource)
 
-    def _gap_days(self, gap: Any, resource: Household | Home) -> int:
-        """The days a place stays empty after a child leaves it today, from a uniform keyed by
-        the household or home and the day (so that no stream shifts)."""
+    def gap_days(self, resource: Household | Home) -> int:
+        """The days a place stays empty after a child leaves it today (0 without a
+        `gap_between_placements`), from a uniform keyed by the household or home and the day
+        (so that no stream shifts)."""
         sim = self.sim
+        if isinstance(resource, Household):
+            gap = sim.sc.provision.inhouse_foster.gap_between_placements
+        else:
+            gap = resource.spec.gap_between_placements if resource.spec else None
+        if gap is None:
+            return 0
         u = keyed_uniform(
             sim.streams.seed, sim.streams.replication, GAP_KEY, stream_key(resource.rid),
             int(sim.env.now),
@@ -327,11 +334,17 @@ class Placing:
         sim.after_event()
 
     def end(
-        self, child: Child, reason: str | None, planned: bool, keep_place: bool = False
+        self,
+        child: Child,
+        reason: str | None,
+        planned: bool,
+        keep_place: bool = False,
+        place_kept: bool = False,
     ) -> None:
         """End the current placement today, freeing its place for someone in the search queue
         (unless `keep_place`: the child stays in the same place under a new placement, started
-        straight after)."""
+        straight after), after the gap between placements (none when `place_kept`: a young
+        person staying put holds the place, and the gap after it, already)."""
         sim = self.sim
         placement = child.placement
         placement.end = int(sim.env.now)
@@ -344,15 +357,16 @@ class Placing:
                 if resource.status == "leaving" and not resource.occupants and not keep_place:
                     sim.carers.retire(resource)
                 else:
-                    gap = sim.sc.provision.inhouse_foster.gap_between_placements
-                    if gap is not None and not keep_place and not resource.emergency:
-                        self.hold_place(resource, self._gap_days(gap, resource))
+                    if not keep_place and not place_kept and not resource.emergency:
+                        days = self.gap_days(resource)
+                        if days:
+                            self.hold_place(resource, days)
                     sim.foster.refresh(resource)
             else:
                 resource.specialist_count -= child.need == "specialist"
-                gap = resource.spec.gap_between_placements if resource.spec else None
-                if gap is not None and not keep_place and resource.is_open:
-                    self.hold_place(resource, self._gap_days(gap, resource))
+                days = self.gap_days(resource) if not keep_place and resource.is_open else 0
+                if days:
+                    self.hold_place(resource, days)
                 sim.homes.refresh(resource)
             if not keep_place:
                 sim.freed.append(resource)
