@@ -41,13 +41,14 @@ LIMITATIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "One local authority, no neighbours",
-        "The market's offers (agencies, spot homes) are independent draws; there is no "
-        "competition with other councils for the same places.",
+        "The market's offers (agencies, spot homes) are independent draws and, unless a "
+        "scenario bounds a market's supply, never run out; there is no competition with other "
+        "councils for the same places.",
     ),
     (
-        "No unregistered or secure placements, no UASC, no short breaks",
-        "None of these is in the simulated histories (the indicators handle all of them in "
-        "real data).",
+        "No unregistered or secure placements, no short breaks",
+        "Neither is in the simulated histories (the indicators handle both in real data); "
+        "unaccompanied children only when a scenario sets them (entries.uasc).",
     ),
     (
         "Simulated 903 returns have no postcodes",
