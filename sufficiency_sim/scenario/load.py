@@ -9,12 +9,10 @@ import importlib.resources
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import (
-    ValidationError,
-)
+from pydantic import BaseModel, ValidationError
 
 from sufficiency_sim.errors import InputError
 from sufficiency_sim.scenario.census import resolve_census
@@ -149,6 +147,8 @@ def apply_overrides(data: dict, overrides: Sequence[str]) -> dict:
             if isinstance(node, list):
                 node = _list_item(node, part, text)
             elif isinstance(node, dict):
+                if node.get(part) is None and is_section(parts[: depth + 1]):
+                    node[part] = {}  # an optional section the file leaves out (or null)
                 if part not in node or not isinstance(node[part], dict | list):
                     where = ".".join(parts[: depth + 1])
                     raise InputError(f"--set {text!r}: {where} is not a section of the scenario")
@@ -162,6 +162,25 @@ def apply_overrides(data: dict, overrides: Sequence[str]) -> dict:
         else:
             node[last] = value
     return result
+
+
+def is_section(path: Sequence[str]) -> bool:
+    """Whether a dotted key path names a section of the scenario's schema (a nested model,
+    optional or not), such as `matching.step_down` or `provision.ifa.supply`."""
+    model: Any = Scenario
+    for part in path:
+        field = model.model_fields.get(part) if model is not None else None
+        if field is None:
+            return False
+        model = next(
+            (
+                candidate
+                for candidate in (field.annotation, *get_args(field.annotation))
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel)
+            ),
+            None,
+        )
+    return model is not None
 
 
 def _index(node: list, part: str, text: str) -> int:

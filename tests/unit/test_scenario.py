@@ -458,6 +458,24 @@ def test_override_bad_path_is_an_input_error(raw: dict, override: str, expected:
     assert override in str(info.value)
 
 
+def test_override_creates_an_optional_section_the_file_leaves_out(raw: dict) -> None:
+    """`--set` into a section of the schema that the YAML does not write (or writes as null)
+    creates it; a misspelt section is still refused by name."""
+    assert "step_down" not in raw["matching"] and "supply" not in raw["provision"]["ifa"]
+    data = scenario.apply_overrides(
+        {**raw, "entries": {**raw["entries"], "uasc": None}},
+        ["matching.step_down.enabled=true", "entries.uasc.rate_per_year=3"],
+    )
+    sc = scenario.validate(data, "cli")
+    assert sc.matching.step_down.enabled and sc.entries.uasc.rate_per_year == 3
+    with pytest.raises(InputError, match="step_dwn is not a section"):
+        scenario.apply_overrides(raw, ["matching.step_dwn.enabled=true"])
+    with pytest.raises(InputError, match=r"provision\.ifa\.supply\.places: required key"):
+        scenario.validate(
+            scenario.apply_overrides(raw, ["provision.ifa.supply.search_slowdown=1"]), "cli"
+        )
+
+
 def test_overridden_invalid_value_is_reported_by_validate(raw: dict) -> None:
     data = scenario.apply_overrides(raw, ["provision.local_homes.0.beds=-1"])
     with pytest.raises(InputError, match=r"cli: provision\.local_homes\.0\.beds"):
