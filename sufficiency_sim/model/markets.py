@@ -17,6 +17,7 @@ from sufficiency_sim.vocabulary import LOCATIONS, YEAR_DAYS
 
 MARKET_OF_KIND = {"ifa": "ifa", "external_home": "external_homes", "supported": "supported"}
 """The provision section of each placement kind bought from an external market."""
+MARKETS = tuple(MARKET_OF_KIND.values())
 
 
 class Room(NamedTuple):
@@ -26,6 +27,10 @@ class Room(NamedTuple):
     """Free places by location (negative when the supply has fallen below the places taken)."""
     taken_share: float
     """Share of the need level's places taken, over all locations (1 with no places at all)."""
+
+
+NO_ROOMS: dict[str, Room] = {}
+"""`MarketPlaces.rooms` when no market is bounded (never written to)."""
 
 
 def supply_factor(supply: Any, day: float, start_day: int) -> float:
@@ -47,6 +52,18 @@ class MarketPlaces:
     def __init__(self, start_day: int) -> None:
         self.start_day = start_day
         self.taken: dict[tuple[str, str, str], int] = {}
+        self._bounded: dict[int, tuple[str, ...]] = {}  # id(provision) -> bounded markets
+
+    def rooms(self, provision: Any, need: str, day: float) -> dict[str, Room]:
+        """The `Room` of each bounded market of `provision` for `need` on `day` (unbounded
+        markets are absent: with none bounded, an empty mapping at little cost)."""
+        names = self._bounded.get(id(provision))
+        if names is None:
+            names = tuple(m for m in MARKETS if getattr(provision, m).supply is not None)
+            self._bounded[id(provision)] = names
+        if not names:
+            return NO_ROOMS
+        return {m: self.room(m, getattr(provision, m), need, day) for m in names}
 
     def take(self, market: str, need: str, location: str) -> None:
         """One place taken (a child placed there, or a place held for a child about to move)."""

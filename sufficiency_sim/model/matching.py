@@ -240,19 +240,26 @@ def _capacity_offer(
 
 
 def _market_offer_for(
-    token: str, provision: Any, need: str, age: int, u: SearchDraws, z: SearchNormals, room: Any
+    token: str,
+    provision: Any,
+    need: str,
+    age: int,
+    u: SearchDraws,
+    z: SearchNormals,
+    rooms: Mapping[str, Room],
 ) -> Offer | None:
-    """An external home's or supported accommodation's offer (from their own draws); `room`
-    gives a market's `Room` for the need (None when unbounded)."""
+    """An external home's or supported accommodation's offer (from their own draws); `rooms`
+    holds each bounded market's `Room` for the need."""
     if token == "external_home":
         return market_offer(
             token, provision.external_homes, need, u.external_offer, u.external_location,
-            u.external_same_day, z.external_search, room("external_homes"), 1, BAND_OF_AGE[age],
+            u.external_same_day, z.external_search, rooms.get("external_homes"), 1,
+            BAND_OF_AGE[age],
         )  # fmt: skip
     if token == "supported" and age >= provision.supported.min_age:
         return market_offer(
             token, provision.supported, need, u.supported_offer, u.supported_location,
-            u.supported_same_day, z.supported_search, room("supported"), 1, BAND_OF_AGE[age],
+            u.supported_same_day, z.supported_search, rooms.get("supported"), 1, BAND_OF_AGE[age],
         )  # fmt: skip
     return None
 
@@ -276,10 +283,7 @@ def offers(
     u = named(child.rng, SearchDraws)
     z = named_normals(child.rng, SearchNormals)
     need = child.need
-
-    def room(market: str) -> Room | None:
-        return markets.room(market, getattr(provision, market), need, day)
-
+    rooms = markets.rooms(provision, need, day)
     found: dict[str, Offer | None] = {}
     for token in sc.matching.preferences[need]:
         offer = None
@@ -294,10 +298,10 @@ def offers(
             if offer is None:
                 offer = market_offer(
                     token, provision.ifa, need, u.ifa_offer, u.ifa_location, u.ifa_same_day,
-                    z.ifa_search, room("ifa"), places, BAND_OF_AGE[age],
+                    z.ifa_search, rooms.get("ifa"), places, BAND_OF_AGE[age],
                 )  # fmt: skip
             offer = Offer(token, offer.location, offer.delay_days) if offer else None
         else:
-            offer = _market_offer_for(token, provision, need, age, u, z, room)
+            offer = _market_offer_for(token, provision, need, age, u, z, rooms)
         found[token] = offer
     return found
