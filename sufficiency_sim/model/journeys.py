@@ -15,7 +15,7 @@ from sufficiency_sim.model import matching
 from sufficiency_sim.model.coding import FAMILY_KINDS, code_at_leaving
 from sufficiency_sim.model.draws import distance_miles, duration_days, pick
 from sufficiency_sim.model.entities import Child
-from sufficiency_sim.model.markets import open_locations
+from sufficiency_sim.model.markets import pick_location
 from sufficiency_sim.model.provision import Household
 
 EVENT_ORDER = (
@@ -179,14 +179,10 @@ class Journeys:
         cfg = sim.sc.provision.supported
         u_location, u_provider = child.rng.random(2).tolist()
         room = sim.markets.room("supported", cfg, child.need, sim.env.now)
-        mix = cfg.location_mix
-        if room is not None:  # a bounded supply: only where a place is free, else stay put
-            mix = open_locations(mix, room)
-            if sum(mix.values()) <= 0.0:
-                return
-            u_location *= sum(mix.values())
+        location = pick_location(cfg.location_mix, room, u_location)
+        if location is None:  # a bounded supply with no place free: the young person stays
+            return
         sim.placing.end(child, "CARPL", planned=True)
-        location = pick(mix, u_location)
         place = "K3" if sim.env.now >= sim.k3_day else "H5"
         distance = distance_miles(location, child.rng)
         provider = "PR4" if u_provider < cfg.private_share else "PR5"

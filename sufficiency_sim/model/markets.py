@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+from sufficiency_sim.model.draws import pick
 from sufficiency_sim.vocabulary import LOCATIONS, YEAR_DAYS
 
 MARKET_OF_KIND = {"ifa": "ifa", "external_home": "external_homes", "supported": "supported"}
@@ -96,7 +97,16 @@ class MarketPlaces:
         return Room(free, min(1.0, taken / total) if total else 1.0)
 
 
-def open_locations(mix: dict[str, float], room: Room, places: int = 1) -> dict[str, float]:
-    """A location mix restricted to the locations with `places` free places (its shares not
-    renormalised: scale the uniform by their sum instead)."""
-    return {where: share for where, share in mix.items() if room.free[where] >= places}
+def pick_location(
+    mix: dict[str, float], room: Room | None, u: float, places: int = 1
+) -> str | None:
+    """A location from `mix` by the uniform `u`; with a bounded market's `room`, only among
+    the locations with `places` free places (the mix renormalised over them, the same `u`
+    scaled), and None when there is none."""
+    if room is None:
+        return pick(mix, u)
+    open_mix = {where: share for where, share in mix.items() if room.free[where] >= places}
+    total = sum(open_mix.values())
+    if total <= 0.0:
+        return None
+    return pick(open_mix, u * total)

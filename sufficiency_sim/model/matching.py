@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from sufficiency_sim.model.days import age_on
 from sufficiency_sim.model.draws import duration_days, named, named_normals, pick
-from sufficiency_sim.model.markets import MarketPlaces, Room, open_locations
+from sufficiency_sim.model.markets import MarketPlaces, Room, pick_location
 from sufficiency_sim.model.provision import FosterPool, HomePool, Household
 from sufficiency_sim.vocabulary import (
     BAND_OF_AGE,
@@ -205,16 +205,10 @@ def market_offer(
     market's multipliers for the child's need and age `band`."""
     if offered >= market.offer_probability[need]:
         return None
-    mix = market.location_mix
-    slowdown = 1.0
-    if room is not None:
-        mix = open_locations(mix, room, places)
-        total = sum(mix.values())
-        if total <= 0.0:
-            return None
-        location *= total
-        slowdown += market.supply.search_slowdown * room.taken_share
-    where = pick(mix, location)
+    where = pick_location(market.location_mix, room, location, places)
+    if where is None:
+        return None
+    slowdown = 1.0 if room is None else 1.0 + market.supply.search_slowdown * room.taken_share
     delay = 0 if same_day < market.same_day_probability else duration_days(market.search, z)
     if delay:
         slowdown *= market.search_need_multiplier.get(need, 1.0)

@@ -24,7 +24,7 @@ from sufficiency_sim.model.hazards import (
     breakdown_multiplier,
     planned_move_day,
 )
-from sufficiency_sim.model.markets import MARKET_OF_KIND, open_locations
+from sufficiency_sim.model.markets import MARKET_OF_KIND, pick_location
 from sufficiency_sim.model.matching import Offer
 from sufficiency_sim.model.provision import Home, Household
 from sufficiency_sim.model.streams import stream_key
@@ -167,15 +167,10 @@ class Placing:
         a bounded agency market has no place free. The location is drawn from `u`."""
         sim = self.sim
         ifa = sim.sc.provision.ifa
-        mix = ifa.location_mix
         room = sim.markets.room("ifa", ifa, child.need, sim.env.now)
-        if room is not None:
-            mix = open_locations(mix, room)
-            total = sum(mix.values())
-            if total <= 0.0:
-                return None
-            u *= total
-        location = pick(mix, u)
+        location = pick_location(ifa.location_mix, room, u)
+        if location is None:
+            return None
         return location, "PR4" if child.rng.random() < ifa.private_share else "PR5"
 
     def start_from_offer(self, child: Child, offer: Offer, shared_rid: str | None = None) -> None:
