@@ -8,6 +8,7 @@ from __future__ import annotations
 from model_scenarios import baseline, build
 
 from sufficiency_sim.model.processes import Simulation
+from sufficiency_sim.model.provision import Household
 
 SEED = 20261204
 KEEP_DAYS = 400
@@ -53,3 +54,37 @@ def test_without_the_setting_no_place_is_held() -> None:
     sim = run(False, lambda s: most.append(max((h.held for h in s.foster), default=0)))
     assert staying_put_leavers(sim)
     assert max(most) == 0
+
+
+def test_staying_put_then_the_gap_and_gaps_after_other_endings() -> None:
+    """With a 50-day gap between placements as well (no carer ever leaving, so that every
+    ending frees its place), the places held at the end of each day are worked out from the
+    histories: 400 + 50 days after a staying-put exit, 50 days after any other ending in a
+    mainstream household, none after a placement its child stays in (adoption by its carers)."""
+    data = baseline()
+    data["horizon_years"] = 6
+    data["pathways"]["staying_put_keeps_place"] = {"median_days": KEEP_DAYS}
+    data["provision"]["inhouse_foster"]["gap_between_placements"] = {"median_days": 50}
+    data["carers"].update(deregistration_rate_per_year=0.0, leave_after_adopting_share=0.0)
+    seen: dict[int, int] = {}
+
+    def watch(sim: Simulation) -> None:
+        seen[int(sim.env.now)] = sum(h.held for h in sim.foster)
+
+    sim = Simulation(build(data), SEED, 0, check_invariants=True, on_event=watch)
+    sim.run()
+    holds = []  # (first day, days) of every place held
+    for child in sim.children:
+        for i, p in enumerate(child.placements):
+            household = p.resource
+            if not isinstance(household, Household) or household.emergency or p.end is None:
+                continue
+            following = child.placements[i + 1] if i + 1 < len(child.placements) else None
+            if following is not None and following.same_carer:
+                continue
+            kept = following is None and child.left and child.exit_rec == "E17"
+            holds.append((p.end, KEEP_DAYS + 50 if kept else 50))
+    assert sum(1 for _, days in holds if days > 50) >= 10
+    for day, held in seen.items():
+        expected = sum(1 for first, days in holds if first <= day < first + days)
+        assert held == expected, f"day {day}: {held} places held, {expected} worked out"
