@@ -11,7 +11,7 @@ import math
 
 import pytest
 from model_scenarios import YEAR_DAYS, build, duration, erlang_b, single_carer_type
-from test_model_theory import first_placements, mean_and_se, mean_time_in_care
+from test_model_theory import blocked_share, mean_and_se, mean_time_in_care
 
 from sufficiency_sim.model.processes import simulate
 from sufficiency_sim.vocabulary import NEEDS
@@ -59,11 +59,9 @@ def test_blocking_with_a_gap_between_placements_matches_erlang_b(where: str, kin
     sc = build(loss_system(where, c, rate, mean_days, gap_days))
     shares, entries = [], 0
     for rep in range(reps):
-        history = simulate(sc, SEED, rep)
-        kinds = [k for s, k in first_placements(history).values() if s >= history.start_ordinal]
-        assert set(kinds) <= {kind, "external_home"}
-        entries += len(kinds)
-        shares.append(kinds.count("external_home") / len(kinds))
+        n, share = blocked_share(simulate(sc, SEED, rep), kind, "external_home")
+        entries += n
+        shares.append(share)
     share, se = mean_and_se(shares)
     busy = mean_time_in_care(mean_days, "exponential", 0.0) + mean_whole_day_gap(gap_days)
     # Same-day order of leaving, the place's release and arrivals: a day either way in all.

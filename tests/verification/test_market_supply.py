@@ -21,7 +21,7 @@ from model_scenarios import (
     erlang_b,
     single_carer_type,
 )
-from test_model_theory import first_placements, mean_and_se, mean_time_in_care
+from test_model_theory import blocked_share, mean_and_se, mean_time_in_care
 
 from sufficiency_sim.experiment.runner import history_frames, measure
 from sufficiency_sim.model.markets import capacity, supply_factor
@@ -52,11 +52,9 @@ def test_overflow_share_matches_erlang_b_on_the_external_market() -> None:
     sc = build(bounded_external_homes(data, cells))
     shares, entries = [], 0
     for rep in range(reps):
-        history = simulate(sc, SEED, rep)
-        kinds = [k for s, k in first_placements(history).values() if s >= history.start_ordinal]
-        assert set(kinds) <= {"external_home", "emergency_residential"}
-        entries += len(kinds)
-        shares.append(kinds.count("emergency_residential") / len(kinds))
+        n, share = blocked_share(simulate(sc, SEED, rep), "external_home", "emergency_residential")
+        entries += n
+        shares.append(share)
     share, se = mean_and_se(shares)
     served = mean_time_in_care(mean_days, "exponential", 0.0)
     b_low = erlang_b(c, rate * (served - 0.5) / YEAR_DAYS)

@@ -49,6 +49,14 @@ def first_placements(history: RunHistory) -> dict[str, tuple[int, str]]:
     return first
 
 
+def blocked_share(history: RunHistory, placed: str, blocked: str) -> tuple[int, float]:
+    """Children entering after the warm-up, and the share of them whose first placement is
+    `blocked` (every other first placement must be `placed`)."""
+    kinds = [k for s, k in first_placements(history).values() if s >= history.start_ordinal]
+    assert set(kinds) <= {placed, blocked}
+    return len(kinds), kinds.count(blocked) / len(kinds)
+
+
 def mean_and_se(values: list[float]) -> tuple[float, float]:
     """Mean and standard error of independent replication values."""
     array = np.asarray(values, dtype=float)
@@ -98,10 +106,9 @@ def test_blocking_share_matches_erlang_b(
     shares, out_stock, stock, arrivals = [], 0.0, 0, 0
     for rep in range(reps):
         history = simulate(sc, SEED, rep)
-        kinds = [k for s, k in first_placements(history).values() if s >= history.start_ordinal]
-        assert set(kinds) <= {"inhouse_foster", "external_home"}
-        arrivals += len(kinds)
-        shares.append(kinds.count("external_home") / len(kinds))
+        entries, share = blocked_share(history, "inhouse_foster", "external_home")
+        arrivals += entries
+        shares.append(share)
         if rep < reps // 4:  # the snapshot check needs fewer replications
             frames = history_frames(history)
             ind = compute_indicators(frames["episodes"], frames["header"], sc.report_years)
