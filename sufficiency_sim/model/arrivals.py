@@ -11,8 +11,9 @@ from sufficiency_sim.model.draws import duration_days, named, named_normals, pic
 from sufficiency_sim.model.entities import Child
 from sufficiency_sim.model.hazards import entry_rate
 from sufficiency_sim.model.pathways import GroupPlan, start_at_entry
+from sufficiency_sim.model.poisson import poisson_arrivals
 from sufficiency_sim.model.uasc import UascArrivals
-from sufficiency_sim.vocabulary import AGE_BAND_RANGES, YEAR_DAYS
+from sufficiency_sim.vocabulary import AGE_BAND_RANGES
 
 
 class GroupDraws(NamedTuple):
@@ -98,30 +99,23 @@ class Arrivals:
         each have one such process; they share the source's stream and group numbers, so an
         identical warm-up leaves the horizon the same luck."""
         sim = self.sim
-        env = sim.env
         entries = scenario.entries
         mean_group, rate_max, start, end = self._window(surge, scenario, first, last)
-        if rate_max <= 0 or start >= end:
+        if rate_max <= 0:
             return
-        if start > env.now:
-            yield env.timeout(start - env.now)
         rng = sim.streams.get(f"arrivals:{source}")
-        group_rate = rate_max / mean_group
-        t = start
-        while True:
-            t += rng.exponential(YEAR_DAYS / group_rate)
-            if t >= end:
-                return
-            if surge is None and rng.random() * rate_max > entry_rate(
-                entries, t, sim.start_day, sim.ord0
-            ):
-                continue
-            day = int(t)
-            if day > env.now:
-                yield env.timeout(day - env.now)
+
+        def keep(t: float) -> bool:  # thinning to the day's rate (the rate_max is the bound)
+            return rng.random() * rate_max <= entry_rate(entries, t, sim.start_day, sim.ord0)
+
+        def arrive() -> None:
             index = self._group_index.get(source, 0)
             self._group_index[source] = index + 1
             self._admit_group(source, index, surge)
+
+        yield from poisson_arrivals(
+            sim.env, rng, rate_max / mean_group, start, end, arrive, None if surge else keep
+        )
 
     def _admit_group(self, source: str, index: int, surge: Any) -> None:
         """Create the children of one entering group, draw their pathway and place them."""

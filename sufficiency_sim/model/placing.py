@@ -323,7 +323,8 @@ class Placing:
     def _release_place(self, resource: Household | Home) -> None:
         sim = self.sim
         resource.held -= 1
-        if resource.is_open if isinstance(resource, Home) else resource.status != "gone":
+        still_taking = resource.is_open if isinstance(resource, Home) else resource.status != "gone"
+        if still_taking:
             self._refresh(resource)
             sim.freed.append(resource)
         sim.after_event()

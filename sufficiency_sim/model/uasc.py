@@ -17,6 +17,7 @@ from sufficiency_sim.model.days import age_on, birthday
 from sufficiency_sim.model.draws import duration_days, named, named_normals, pick
 from sufficiency_sim.model.entities import Child
 from sufficiency_sim.model.pathways import _entry_legal, _leaving, supported_day
+from sufficiency_sim.model.poisson import poisson_arrivals
 from sufficiency_sim.vocabulary import AGE_BAND_RANGES, BAND_OF_AGE, YEAR_DAYS
 
 UASC_CIN = "N8"
@@ -131,24 +132,15 @@ class UascArrivals:
         referrals (`nts` given) are accepted only while the UASC in care are below the quota.
         The warm-up and the horizon share the source's stream and numbering."""
         sim = self.sim
-        env = sim.env
-        if start >= end:
-            return
-        if start > env.now:
-            yield env.timeout(start - env.now)
-        rng = sim.streams.get(f"arrivals:{source}")
-        t = start
-        while True:
-            t += rng.exponential(YEAR_DAYS / rate)
-            if t >= end:
-                return
-            day = int(t)
-            if day > env.now:
-                yield env.timeout(day - env.now)
+
+        def arrive() -> None:
             index = self._index.get(source, 0)
             self._index[source] = index + 1
             if nts is None or self.in_care() < nts.quota:
                 self._admit(source, index, cfg)
+
+        rng = sim.streams.get(f"arrivals:{source}")
+        yield from poisson_arrivals(sim.env, rng, rate, start, end, arrive)
 
     def _admit(self, source: str, index: int, cfg: Any) -> None:
         """Create one UASC, draw its pathway and place it."""
