@@ -86,6 +86,7 @@ class Child:
         "legal",
         "market_day",
         "market_offer",
+        "matched_day",
         "need",
         "pfa_day",
         "placement",
@@ -109,6 +110,8 @@ class Child:
         self.queue_key: tuple | None = None
         self.market_day = math.inf
         self.market_offer: Any = None
+        # The day a bridged child's permanent placement is matched (`matching.permanence_match`)
+        self.matched_day = -math.inf
         self.left = False
         self.pfa_day = math.inf
         self.pwp_day = math.inf

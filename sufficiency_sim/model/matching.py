@@ -141,8 +141,8 @@ def needs_taken(resource: Any, preferences: Mapping[str, Sequence[str]]) -> list
 
 def suits(child: Any, resource: Any, today: float, rules: Any = None) -> bool:
     """Whether a freed place suits a waiting child (on day `today`) of a need level it can take:
-    a bridging child takes it; any other only as a step up (`is_step_up` under the matching
-    `rules`)."""
+    a bridging child takes it once its permanent placement is matched; any other only as a step
+    up (`is_step_up` under the matching `rules`)."""
     current = child.placement
     if current is None or current.resource is resource:
         return False
@@ -156,7 +156,7 @@ def suits(child: Any, resource: Any, today: float, rules: Any = None) -> bool:
             return False
         kind = "local_home"
     if current.bridging:
-        return True
+        return child.matched_day <= today
     return is_step_up(current.kind, current.location, kind, resource.location, child.need, rules)
 
 

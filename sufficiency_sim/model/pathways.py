@@ -89,6 +89,19 @@ def parents_day(pathways: Any, exit_day: int, now: int, z: float) -> float:
     return day if day > now else math.inf
 
 
+def home_then_discharge(
+    pathways: Any, exit_day: float, now: int, adult: int, z: float
+) -> tuple[float, float]:
+    """Under `placed_with_parents_extends_stay`, the leaving day and the day placed with
+    parents of a child going home under a care order: home on the day drawn for leaving
+    (`exit_day`), leaving care when the order is discharged (from the normal `z`); unchanged
+    (and never placed with parents) when that is not after `now` or not before 18."""
+    discharged = exit_day + duration_days(pathways.placed_with_parents_before_exit, z)
+    if exit_day <= now or discharged >= adult:
+        return exit_day, math.inf
+    return discharged, int(exit_day)
+
+
 def supported_day(sixteenth: int, exit_day: int, now: int, fraction: float) -> float:
     """The day a child staying until 18 moves to supported accommodation: `fraction` of the way
     through the 18 months from its 16th birthday; never unless after `now` and at least a month
@@ -137,7 +150,20 @@ def start_at_entry(
     route = child.route = plan.route
     child.kinship = plan.kinship
     child.cin = pick(CIN_MIX, u.cin)
-    at_18 = _leaving(child, now, plan.planned_exit, birthday(ord0, child.dob, 18))
+    adult = birthday(ord0, child.dob, 18)
+    # Placement with parents needs a care order: a child accommodated under section 20 (V2)
+    # goes home by leaving care (validator rule 378).
+    with_parents = (
+        route == "return_home"
+        and plan.legal != "V2"
+        and u.placed_with_parents < pathways.placed_with_parents_share
+    )
+    exit_day, home_day = plan.planned_exit, math.inf
+    if with_parents and pathways.placed_with_parents_extends_stay:
+        exit_day, home_day = home_then_discharge(
+            pathways, exit_day, now, adult, z.parents_before_exit
+        )
+    at_18 = _leaving(child, now, exit_day, adult)
     child.exit_rec = exit_code(route, at_18, u.exit_code)
     legal = _entry_legal(pathways, now, plan.legal, z.full_order)
     if route == "adoption" and not at_18:
@@ -146,15 +172,12 @@ def start_at_entry(
         if pfa_day < child.exit_day:
             child.pfa_day = pfa_day
             legal = with_adoption_order(legal, max(now + 1, pfa_day - 30))
-    # Placement with parents needs a care order: a child accommodated under section 20 (V2)
-    # goes home by leaving care (validator rule 378).
-    if (
-        route == "return_home"
-        and plan.legal != "V2"
-        and not at_18
-        and u.placed_with_parents < pathways.placed_with_parents_share
-    ):
-        child.pwp_day = parents_day(pathways, child.exit_day, now, z.parents_before_exit)
+    if with_parents and not at_18:
+        child.pwp_day = (
+            home_day
+            if pathways.placed_with_parents_extends_stay
+            else parents_day(pathways, child.exit_day, now, z.parents_before_exit)
+        )
     if at_18 and u.supported_move < pathways.supported_move_share:
         sixteenth = birthday(ord0, child.dob, 16)
         child.supported_day = supported_day(sixteenth, child.exit_day, now, u.supported_day)
@@ -272,17 +295,25 @@ def start_from_census(sc: Any, child: Child, record: Any, now: int, ord0: int) -
     days_in_care = now - child.entry
     child.route = _census_route(pathways, child.age_band, record, days_in_care, u.route)
     exit_day = _census_exit_day(pathways, child, record, now, u.exit_day)
-    at_18 = _leaving(child, now, exit_day, birthday(ord0, child.dob, 18))
-    child.exit_rec = exit_code(child.route, at_18, u.exit_code)
-    legal = _census_legal(pathways, child, record, now, u, at_18)
-    if (
+    adult = birthday(ord0, child.dob, 18)
+    with_parents = (
         child.route == "return_home"
         and record.placement != "placed_with_parents"
         and record.legal_status != "V2"  # section 20: goes home by leaving care
-        and not at_18
         and u.placed_with_parents < pathways.placed_with_parents_share
-    ):
-        child.pwp_day = parents_day(pathways, child.exit_day, now, 0.0)
+    )
+    home_day = math.inf
+    if with_parents and pathways.placed_with_parents_extends_stay:
+        exit_day, home_day = home_then_discharge(pathways, exit_day, now, adult, 0.0)
+    at_18 = _leaving(child, now, exit_day, adult)
+    child.exit_rec = exit_code(child.route, at_18, u.exit_code)
+    legal = _census_legal(pathways, child, record, now, u, at_18)
+    if with_parents and not at_18:
+        child.pwp_day = (
+            home_day
+            if pathways.placed_with_parents_extends_stay
+            else parents_day(pathways, child.exit_day, now, 0.0)
+        )
     share = pathways.supported_move_share
     if at_18 and record.placement != "supported" and u.supported < share:
         sixteenth = birthday(ord0, child.dob, 16)

@@ -35,6 +35,8 @@ STEP_DOWN_KINDS = ("local_home", "external_home")
 """Children's homes a settled child may step down from to a family (`matching.step_down`)."""
 GAP_KEY = stream_key("inhouse_foster.gap")
 """The key word of the gaps between placements in a household or home (`keyed_uniform`)."""
+MATCH_KEY = stream_key("matching.permanence_match")
+"""The key word of the days bridged children's permanent placements are matched."""
 PRICE_KEY = stream_key("prices")
 """The key word of placement prices (`keyed_uniform`), apart from every named stream's."""
 
@@ -79,14 +81,15 @@ class Placing:
 
     def await_search(self, child: Child, target: Offer | None) -> None:
         """Schedule the end of the child's market search: the target's search time, or (with
-        nothing to aim for) a median external-home search before looking again."""
+        nothing to aim for) a median external-home search before looking again; for a bridged
+        child, not before its permanent placement is matched."""
         sim = self.sim
         delay = (
             target.delay_days
             if target is not None
             else duration_days(sim.sc.provision.external_homes.search, 0.0)
         )
-        child.market_day = int(sim.env.now) + max(1, delay)
+        child.market_day = max(int(sim.env.now) + max(1, delay), child.matched_day)
         self.drop_market_offer(child)
         if target is not None and target.resource is None:
             child.market_offer = target
@@ -105,9 +108,11 @@ class Placing:
             self.sim.markets.release(market, child.need, offer.location)
 
     def place(self, child: Child, exclude: Any = None) -> None:
-        """Find the child a placement now: the preferred one, or a bridging one meanwhile."""
+        """Find the child a placement now: the preferred one, or a bridging one meanwhile (also
+        while a bridged child's permanent placement is still being matched)."""
         choice = self.choose(child, exclude=exclude)
-        if choice is not None and choice.delay_days == 0:
+        matched = child.matched_day <= self.sim.env.now
+        if choice is not None and choice.delay_days == 0 and matched:
             self.start_from_offer(child, choice)
         else:
             self._bridge(child, choice, exclude)
@@ -158,8 +163,27 @@ class Placing:
                 child, kind, None, sim.rid(prefix), location, distance_miles(location, child.rng),
                 place, provider, bridging=True,
             )  # fmt: skip
+        if child.matched_day <= now:  # a bridge after a bridge keeps the match under way
+            child.matched_day = self._matched_day(child, now, age)
         self.await_search(child, target)
         sim.queue.add(child, True, now)
+
+    def _matched_day(self, child: Child, now: int, age: int) -> float:
+        """The day a child starting a bridge today has its permanent placement matched
+        (`matching.permanence_match`; none set: today), from a uniform keyed by the child and
+        its placement number (so that no stream shifts)."""
+        sim = self.sim
+        rule = sim.sc.matching.permanence_match
+        if rule is None:
+            return now
+        u = keyed_uniform(
+            sim.streams.seed, sim.streams.replication, MATCH_KEY, child.idx,
+            len(child.placements),
+        )  # fmt: skip
+        days = duration_days(rule.time, NormalDist().inv_cdf(u))
+        days *= rule.need_multiplier.get(child.need, 1.0)
+        days *= rule.age_multiplier.get(BAND_OF_AGE[age], 1.0)
+        return now + math.ceil(days)
 
     def _agency_bridge(self, child: Child, u: float) -> tuple[str, str] | None:
         """Where an agency could take a young child for a bridging placement today, and its
@@ -242,6 +266,8 @@ class Placing:
                     len(child.placements),
                 )  # fmt: skip
                 placement.price_factor = price_factor(price, child.need, u)
+        if not bridging:
+            child.matched_day = -math.inf
         child.placement = placement
         child.placements.append(placement)
 

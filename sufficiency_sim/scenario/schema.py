@@ -167,6 +167,13 @@ class Pathways(Strict):
     adoption_order_after_placement: Duration = Duration(median_days=270, sigma=0.3)
     placed_with_parents_share: Probability = 0.3
     placed_with_parents_before_exit: Duration = Duration(median_days=120, sigma=0.5)
+    placed_with_parents_extends_stay: bool = Field(
+        False,
+        description="Whether the time placed with parents comes after the route's time in care "
+        "(the child goes home under its care order on the day it would have left, and leaves "
+        "care when the order is discharged, `placed_with_parents_before_exit` later, if before "
+        "18) instead of being the last part of it.",
+    )
     staying_put_share: Probability = 0.5
     staying_put_keeps_place: Duration | None = Field(
         None,
@@ -325,6 +332,22 @@ class StepDown(Strict):
     needs: tuple[Need, ...] = ("complex",)
 
 
+class PermanenceMatch(Strict):
+    """How long a bridged child waits for its permanent placement to be matched (assessment,
+    matching, introductions): until then it takes no freed place and no market offer."""
+
+    time: Duration
+    need_multiplier: dict[Need, Positive] = Field(
+        default_factory=dict,
+        description="The drawn time multiplied by the child's need level's value (a need not "
+        "listed: 1).",
+    )
+    age_multiplier: dict[AgeBand, Positive] = Field(
+        default_factory=dict,
+        description="... and by the child's age band's value at the bridge (a band not listed: 1).",
+    )
+
+
 class Matching(Strict):
     """Placement decisions: preference order by needs, sibling policy, step-back policy."""
 
@@ -332,6 +355,12 @@ class Matching(Strict):
     split_siblings: bool = True
     step_back: StepBack = StepBack()
     step_down: StepDown = StepDown()
+    permanence_match: PermanenceMatch | None = Field(
+        None,
+        description="Bridging lasts until a permanence match: a child starting a bridge draws "
+        "the day its permanent placement is matched and moves on no earlier (absent: it moves "
+        "as soon as a place frees or its search ends).",
+    )
 
     @field_validator("preferences")
     @classmethod
