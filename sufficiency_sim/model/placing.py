@@ -137,6 +137,7 @@ class Placing:
         sim = self.sim
         now = int(sim.env.now)
         age = sim.age(child, now)
+        after_bridge = bool(child.placements) and child.placements[-1].bridging
         cfg = sim.sc.provision.emergency_residential
         young = age < cfg.min_age
         household = None
@@ -163,7 +164,7 @@ class Placing:
                 child, kind, None, sim.rid(prefix), location, distance_miles(location, child.rng),
                 place, provider, bridging=True,
             )  # fmt: skip
-        if child.matched_day <= now:  # a bridge after a bridge keeps the match under way
+        if not after_bridge:  # a bridge after a bridge keeps its match (under way or made)
             child.matched_day = self._matched_day(child, now, age)
         self.await_search(child, target)
         sim.queue.add(child, True, now)
