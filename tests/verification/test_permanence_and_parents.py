@@ -2,13 +2,14 @@
 after the time in care (`pathways.placed_with_parents_extends_stay`) on the York baseline.
 
 Permanence match: no bridged child moves to a permanent placement before the day its match
-was drawn for, checked at the moment each placement starts; the drawn times of first bridges
-follow the lognormal given (KS test), scaled by the need multiplier; and without the rule many
-bridges are shorter than the rule's shortest quartile, so the gate is what makes them longer.
+was drawn for, checked at the moment each placement starts; the match, drawn once per run of
+bridges, follows the lognormal given (KS test), scaled by the need multiplier; and without the
+rule many bridges are shorter than the rule's lower quartile, so the gate makes them longer.
 
 Placed with parents: each such placement lasts until the child leaves care (the order
 discharged), its length is the lognormal `placed_with_parents_before_exit` (median checked
-against a binomial band), and many more children are placed with parents at 31 March."""
+against a binomial band), and at least three times as many children are placed with parents
+at the run's end."""
 
 from __future__ import annotations
 
